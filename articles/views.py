@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import ListView
+
+from articles import selectors
+from articles.models import Article, Author, Section, Tag
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "articles/home.html", {"front": selectors.front_page()})
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        article = selectors.article_for_page(slug, request.user)
+    except Article.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "article": article,
+        "related": Article.objects.related_to(article),
+        "is_preview": not article.is_visible(),
+    }
+    return render(request, "articles/article_detail.html", context)
+
+
+class ArticleListView(ListView):
+    """A paginated list of published articles; bad page numbers show the nearest page."""
+
+    template_name = "articles/article_list.html"
+    paginate_by = 12
+    context_object_name = "articles"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, page_size: int
+    ) -> tuple[Paginator, Page, list, bool]:
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class SectionView(ArticleListView):
+    def get_queryset(self) -> QuerySet[Article]:
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(section=self.section).for_listing()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            title=self.section.name, intro=self.section.description, **kwargs
+        )
+
+
+class TagView(ArticleListView):
+    def get_queryset(self) -> QuerySet[Article]:
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(tags=self.tag).for_listing()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(title=self.tag.name, kicker="tag", **kwargs)
+
+
+class AuthorView(ArticleListView):
+    def get_queryset(self) -> QuerySet[Article]:
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(authors=self.author).for_listing()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(title=self.author.name, intro=self.author.bio, **kwargs)
+
+
+class SearchView(ArticleListView):
+    template_name = "articles/search.html"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        self.query = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]
+        if not self.query:
+            return Article.objects.none()
+        return selectors.search(self.query)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(query=self.query, **kwargs)

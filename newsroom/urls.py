@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from articles.sitemaps import ArticleSitemap
+from newsroom import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"articles": ArticleSitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("admin/", admin.site.urls),
+    path("", include("articles.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler404 = "newsroom.views.page_not_found"
+handler500 = "newsroom.views.server_error"

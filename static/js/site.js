@@ -1,0 +1,1 @@
+// Progressive enhancement for reader pages. Everything works without it.
