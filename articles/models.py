@@ -206,6 +206,9 @@ class Article(models.Model):
         blank=True,
         help_text=_("Close the discussion this many days after publication. Empty: never."),
     )
+    comment_count = models.PositiveIntegerField(
+        _("comments"), default=0, editable=False, help_text=_("Visible comments (kept by comments).")
+    )
     comments_premoderated = models.BooleanField(
         _("pre-moderate comments"),
         default=False,

@@ -206,3 +206,8 @@ LOGGING = {
 # --- Newsroom --------------------------------------------------------------------------------
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "The Newsroom")
 ARTICLES_PER_PAGE = 12
+
+# --- Comments --------------------------------------------------------------------------------
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20)  # top-level threads per page
+COMMENTS_MAX_DEPTH = 6  # deeper replies continue on their own page
+COMMENTS_GUEST_VOTES_PER_HOUR = env_int("COMMENTS_GUEST_VOTES_PER_HOUR", 60)

@@ -1,0 +1,336 @@
+"""What readers say: the comment tree, votes, reports, and the moderators' rules and records."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from articles.models import Article
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SPAM = "spam", _("Spam")
+    REMOVED = "removed", _("Removed")
+
+
+class CommentQuerySet(TreeQuerySet):
+    def visible(self) -> CommentQuerySet:
+        """Comments every reader sees in full: approved, not deleted by their author."""
+        return self.filter(status=Status.APPROVED, is_deleted=False)
+
+    def pending(self) -> CommentQuerySet:
+        return self.filter(status=Status.PENDING)
+
+    def for_article(self, article: Article) -> CommentQuerySet:
+        return self.filter(article=article)
+
+
+class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
+    def recount(self, article_id: int) -> None:
+        """Store the article's number of visible comments on the article (shown on cards)."""
+        Article.objects.filter(pk=article_id).update(
+            comment_count=self.filter(article_id=article_id).visible().count()
+        )
+
+
+class Comment(MPTTModel):
+    """A reader's comment. Each top-level comment roots its own tree (``tree_id``)."""
+
+    Status = Status
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    guest_name = models.CharField(_("name"), max_length=60, blank=True)
+    guest_email = models.EmailField(
+        _("email"), blank=True, help_text=_("Never shown on the site.")
+    )
+    author_key = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("Hash of the guest's browser key: lets that browser edit and delete."),
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    is_deleted = models.BooleanField(
+        _("deleted by its author"),
+        default=False,
+        help_text=_("Kept as a placeholder while it has replies."),
+    )
+    is_featured = models.BooleanField(
+        _("editor's pick"), default=False, help_text=_("Shown first, marked as an editor's pick.")
+    )
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    upvotes = models.PositiveIntegerField(default=0, editable=False)
+    downvotes = models.PositiveIntegerField(default=0, editable=False)
+    score = models.IntegerField(_("votes"), default=0, editable=False, db_index=True)
+    flag_count = models.PositiveIntegerField(_("reports"), default=0, editable=False)
+    moderator_note = models.TextField(_("moderator's note"), blank=True)
+
+    objects = CommentManager()
+
+    class MPTTMeta:
+        # New comments always arrive last, so inserting as the last child keeps date order
+        # without order_insertion_by (which would make every insert scan its siblings).
+        pass
+
+    class Meta:
+        ordering = ["tree_id", "lft"]
+        get_latest_by = "created_at"
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(fields=["article", "level", "status"], name="comment_roots_idx"),
+            models.Index(fields=["tree_id", "lft"], name="comment_tree_idx"),
+            models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
+        ]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comments:permalink", args=[self.pk])
+
+    @property
+    def author_name(self) -> str:
+        if self.user_id:
+            user = self.user
+            return user.get_full_name() or user.get_username()
+        return self.guest_name
+
+    @property
+    def email(self) -> str:
+        return self.user.email if self.user_id else self.guest_email
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == Status.APPROVED and not self.is_deleted
+
+    @property
+    def is_placeholder(self) -> bool:
+        return not self.is_visible
+
+    @property
+    def anchor(self) -> str:
+        return f"c{self.pk}"
+
+
+class Vote(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    voter_key = models.CharField(max_length=64, blank=True)
+    value = models.SmallIntegerField(choices=[(1, "+1"), (-1, "-1")])
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user"], condition=Q(user__isnull=False), name="one_vote_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "voter_key"],
+                condition=Q(user__isnull=True),
+                name="one_vote_per_guest",
+            ),
+        ]
+        indexes = [models.Index(fields=["ip_address", "created_at"], name="vote_ip_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d} on {self.comment_id}"
+
+
+class Flag(models.Model):
+    """A reader's report of a comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abusive or hateful")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reporter_key = models.CharField(max_length=64)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    details = models.CharField(_("details"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"], name="one_report_per_reader"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.comment_id}"
+
+
+class WordRule(models.Model):
+    """A word or phrase that refuses a comment, or holds it for a moderator."""
+
+    class Action(models.TextChoices):
+        BAN = "ban", _("Refuse the comment")
+        SUSPECT = "suspect", _("Hold for review")
+
+    phrase = models.CharField(
+        _("word or phrase"),
+        max_length=100,
+        unique=True,
+        help_text=_("Matched as whole words, ignoring case."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["action", "phrase"]
+        get_latest_by = "created_at"
+        verbose_name = _("word rule")
+        verbose_name_plural = _("word rules")
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:comments_wordrule_change", args=[self.pk])
+
+
+class BanQuerySet(models.QuerySet["Ban"]):
+    def active(self, now=None) -> BanQuerySet:
+        now = now or timezone.now()
+        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+class Ban(models.Model):
+    """Stops an account, an email address or an address range from commenting."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comment_bans",
+    )
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    network = models.CharField(
+        _("address or range"),
+        max_length=64,
+        blank=True,
+        help_text=_("An IP address (203.0.113.7) or a range (203.0.113.0/24)."),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    ends_at = models.DateTimeField(
+        _("ends"), null=True, blank=True, help_text=_("Empty: the ban never ends.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(user__isnull=True, email="", network=""), name="ban_names_someone"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user or self.email or self.network)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:comments_ban_change", args=[self.pk])
+
+    def covers_address(self, address: str | None) -> bool:
+        if not self.network or not address:
+            return False
+        try:
+            return ipaddress.ip_address(address) in ipaddress.ip_network(self.network, strict=False)
+        except ValueError:
+            return False
+
+
+class ModerationEvent(models.Model):
+    """The audit trail: who did what to a comment, when and why."""
+
+    comment = models.ForeignKey(
+        Comment, null=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+        verbose_name = _("moderation event")
+        verbose_name_plural = _("moderation events")
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.comment_id} by {self.actor_id or 'system'}"

@@ -1,0 +1,269 @@
+"""Everything that changes comments: posting, editing, deleting, voting, reporting.
+
+Views, the admin and management commands call these functions; they take keyword arguments
+and explicit actors, run in a transaction, and raise ``CommentRefused`` with a message meant
+for the reader when policy says no.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Article
+from comments import moderation, signals
+from comments.models import Comment, Flag, Status, Vote
+
+EDIT_WINDOW = timedelta(minutes=15)
+# Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
+NEW_TREE_LOCK = 0x6E657773  # "news"
+
+
+class CommentRefused(Exception):
+    """Policy said no. ``message`` is shown to the reader; ``status`` is the HTTP status."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Commenter:
+    """Who is acting: a signed-in account, or a guest known by a key kept in their browser."""
+
+    user: AbstractBaseUser | None = None
+    name: str = ""
+    email: str = ""
+    browser_key: str = ""
+    ip: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable, non-secret identity: the account, or a hash of the browser key."""
+        if self.user is not None:
+            return f"user:{self.user.pk}"
+        if not self.browser_key:
+            return ""
+        return hashlib.sha256(self.browser_key.encode()).hexdigest()
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    def owns(self, comment: Comment) -> bool:
+        if self.user is not None:
+            return comment.user_id == self.user.pk
+        return bool(self.key) and not comment.user_id and comment.author_key == self.key
+
+    @classmethod
+    def from_user(cls, user: AbstractBaseUser | AnonymousUser, **fields) -> Commenter:
+        if user.is_authenticated:
+            return cls(user=user, name=user.get_username(), email=user.email, **fields)
+        return cls(**fields)
+
+
+def new_browser_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _lock_thread(root_id: int) -> None:
+    """Serialise writes to one thread: django-mptt renumbers lft/rght without locking."""
+    list(Comment.objects.select_for_update().filter(pk=root_id).values_list("pk"))
+
+
+def _lock_new_trees() -> None:
+    """Serialise new threads: django-mptt takes MAX(tree_id) + 1, which races."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
+
+
+def post_comment(
+    *, article: Article, parent: Comment | None, author: Commenter, body: str
+) -> Comment:
+    """Check the comment against the article's and moderators' rules, then insert it.
+
+    Returns the saved comment (its status says whether it is published or held for review);
+    raises ``CommentRefused`` with the reason otherwise. The insert locks only its own thread.
+    """
+    now = timezone.now()
+    if not article.accepts_comments(now):
+        raise CommentRefused(_("Comments on this article are closed."), status=403, code="closed")
+    if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
+        raise CommentRefused(_("The comment you are replying to is no longer available."))
+    status = moderation.screen(article=article, parent=parent, author=author, body=body, now=now)
+    comment = Comment(
+        article=article,
+        user=author.user,
+        guest_name="" if author.user else author.name,
+        guest_email="" if author.user else author.email,
+        author_key="" if author.user else author.key,
+        body=body,
+        status=status,
+        ip_address=author.ip,
+        created_at=now,
+    )
+    with transaction.atomic():
+        if parent is None:
+            _lock_new_trees()
+        else:
+            _lock_thread(parent.tree_id)
+            # Re-read the parent under the lock: its lft/rght may have moved meanwhile.
+            parent = Comment.objects.get(pk=parent.pk)
+        comment.parent = parent
+        comment.save()
+        if status == Status.APPROVED:
+            Comment.objects.recount(article.pk)
+        moderation.record(comment, actor=None, action="posted", to_status=status)
+        transaction.on_commit(lambda: signals.comment_posted.send(Comment, comment=comment))
+    return comment
+
+
+def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        actor.owns(comment)
+        and not comment.is_deleted
+        and comment.status in (Status.APPROVED, Status.PENDING)
+        and now - comment.created_at <= EDIT_WINDOW
+    )
+
+
+def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
+    """Change the text of one's own comment within the edit window; it is marked edited."""
+    if not editor.owns(comment):
+        raise CommentRefused(_("You can only edit your own comments."), status=403)
+    if not can_edit(comment, editor):
+        raise CommentRefused(
+            _("Comments can be edited for 15 minutes after posting."), status=403, code="expired"
+        )
+    status = moderation.screen(
+        article=comment.article, parent=comment.parent, author=editor, body=body,
+        now=timezone.now(), editing=comment,
+    )  # fmt: skip
+    with transaction.atomic():
+        previous = comment.status
+        comment.body = body
+        comment.edited_at = timezone.now()
+        if previous == Status.APPROVED and status != Status.APPROVED:
+            comment.status = status
+        comment.save(update_fields=["body", "edited_at", "status"])
+        if previous != comment.status:
+            Comment.objects.recount(comment.article_id)
+            moderation.record(
+                comment, actor=None, action="edited", from_status=previous, to_status=status
+            )
+    return comment
+
+
+def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
+    """Delete one's own comment. With replies it stays as a placeholder; returns True if the
+    row itself was removed."""
+    if not actor.owns(comment):
+        raise CommentRefused(_("You can only delete your own comments."), status=403)
+    with transaction.atomic():
+        _lock_thread(comment.tree_id)
+        comment = Comment.objects.get(pk=comment.pk)
+        article_id = comment.article_id
+        if comment.is_leaf_node():
+            comment.delete()
+            removed = True
+        else:
+            comment.is_deleted = True
+            comment.save(update_fields=["is_deleted"])
+            removed = False
+        Comment.objects.recount(article_id)
+    return removed
+
+
+def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
+    """Up (+1), down (-1) or take back (0) a vote; one per reader per comment.
+
+    Guests vote by browser key, with at most ``COMMENTS_GUEST_VOTES_PER_HOUR`` votes from one
+    address in an hour.
+    """
+    if value not in (-1, 0, 1):
+        raise CommentRefused(_("That is not a vote."))
+    if not comment.is_visible:
+        raise CommentRefused(_("This comment can no longer be voted on."), status=404)
+    if voter.owns(comment):
+        raise CommentRefused(_("You cannot vote on your own comment."), status=403)
+    if not voter.key:
+        raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
+    mine = Q(user=voter.user) if voter.user else Q(user__isnull=True, voter_key=voter.key)
+    with transaction.atomic():
+        Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
+        existing = Vote.objects.filter(mine, comment=comment).first()
+        if existing is None and value:
+            if voter.user is None and voter.ip:
+                limit = settings.COMMENTS_GUEST_VOTES_PER_HOUR
+                recent = Vote.objects.filter(
+                    user__isnull=True,
+                    ip_address=voter.ip,
+                    created_at__gte=timezone.now() - timedelta(hours=1),
+                ).count()
+                if recent >= limit:
+                    raise CommentRefused(
+                        _("Too many votes from your network. Please try again later."),
+                        status=429,
+                        code="rate_limited",
+                    )
+            try:
+                with transaction.atomic():
+                    Vote.objects.create(
+                        comment=comment,
+                        user=voter.user,
+                        voter_key="" if voter.user else voter.key,
+                        value=value,
+                        ip_address=voter.ip,
+                    )
+            except IntegrityError:  # the same reader, twice at once: the first vote stands
+                pass
+        elif existing is not None and not value:
+            existing.delete()
+        elif existing is not None and existing.value != value:
+            existing.value = value
+            existing.save(update_fields=["value"])
+        counts = Vote.objects.filter(comment=comment).aggregate(
+            up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
+        )
+        Comment.objects.filter(pk=comment.pk).update(
+            upvotes=counts["up"], downvotes=counts["down"], score=counts["up"] - counts["down"]
+        )
+    comment.upvotes, comment.downvotes = counts["up"], counts["down"]
+    comment.score = counts["up"] - counts["down"]
+    return comment
+
+
+def report(*, comment: Comment, reporter: Commenter, reason: str, details: str = "") -> Flag:
+    """Record a reader's report. One per reader per comment; repeating it changes nothing."""
+    if reason not in Flag.Reason.values:
+        raise CommentRefused(_("Choose a reason for the report."))
+    if not reporter.key:
+        raise CommentRefused(_("Your browser must accept cookies to report a comment."))
+    with transaction.atomic():
+        flag, created = Flag.objects.get_or_create(
+            comment=comment,
+            reporter_key=reporter.key,
+            defaults={
+                "user": reporter.user,
+                "reason": reason,
+                "details": details,
+                "ip_address": reporter.ip,
+            },
+        )
+        if created:
+            Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
+            comment.refresh_from_db(fields=["flag_count", "status"])
+            moderation.reported(comment)
+    return flag
