@@ -207,7 +207,10 @@ class Article(models.Model):
         help_text=_("Close the discussion this many days after publication. Empty: never."),
     )
     comment_count = models.PositiveIntegerField(
-        _("comments"), default=0, editable=False, help_text=_("Visible comments (kept by comments).")
+        _("comments"),
+        default=0,
+        editable=False,
+        help_text=_("Visible comments (kept by comments)."),
     )
     comments_premoderated = models.BooleanField(
         _("pre-moderate comments"),

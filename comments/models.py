@@ -70,9 +70,7 @@ class Comment(MPTTModel):
         related_name="comments",
     )
     guest_name = models.CharField(_("name"), max_length=60, blank=True)
-    guest_email = models.EmailField(
-        _("email"), blank=True, help_text=_("Never shown on the site.")
-    )
+    guest_email = models.EmailField(_("email"), blank=True, help_text=_("Never shown on the site."))
     author_key = models.CharField(
         max_length=64,
         blank=True,
@@ -167,7 +165,9 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
-                fields=["comment", "user"], condition=Q(user__isnull=False), name="one_vote_per_user"
+                fields=["comment", "user"],
+                condition=Q(user__isnull=False),
+                name="one_vote_per_user",
             ),
             models.UniqueConstraint(
                 fields=["comment", "voter_key"],

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import ArticleSitemap
-from newsroom import views
+from newsroom import accounts, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -17,6 +17,9 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("admin/", admin.site.urls),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -1,0 +1,172 @@
+"""Comment forms validate shape: lengths, formats, the parent, the form's age. Policy (rate
+limits, bans, words, moderation) is the services' business."""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+from comments import formatting
+from comments.models import Comment, Flag
+
+BODY_MAX = 5000
+NAME_MAX = 60
+TIMESTAMP_SALT = "comments.form-timestamp"
+
+
+def form_timestamp(now: float | None = None) -> str:
+    return signing.dumps(int(now if now is not None else time.time()), salt=TIMESTAMP_SALT)
+
+
+class BodyField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Your comment"))
+        kwargs.setdefault("max_length", BODY_MAX)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("Write something before you post."),
+                "max_length": _(
+                    "Comments can be at most %(limit_value)d characters "
+                    "(this one has %(show_value)d)."
+                ),
+            },
+        )
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value):
+        return formatting.normalise(super().to_python(value) or "")
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if formatting.has_control_characters(value):
+            raise forms.ValidationError(
+                _("Your comment contains invisible control characters; please remove them."),
+                code="control",
+            )
+
+
+class CommentForm(forms.Form):
+    """A new comment or reply, from a guest (name and email) or a signed-in reader."""
+
+    body = BodyField()
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=NAME_MAX,
+        required=False,
+        help_text=_("Shown with your comment."),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        max_length=254,
+        help_text=_("Never shown. Used only if we need to contact you about your comment."),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # Spam traps: a field people never see, and a signed time the form was shown.
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False, widget=forms.TextInput(
+            attrs={"autocomplete": "off", "tabindex": "-1"}
+        )
+    )  # fmt: skip
+    ts = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article: Article, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.user = user
+        self.fields["ts"].initial = form_timestamp()
+        if user is not None and user.is_authenticated:
+            del self.fields["name"]
+            del self.fields["email"]
+        else:
+            self.fields["name"].required = True
+            self.fields["email"].required = True
+            self.fields["name"].error_messages["required"] = _("Tell us the name to show.")
+            self.fields["email"].error_messages["required"] = _(
+                "Give an email address; it is never shown."
+            )
+            self.fields["name"].widget.attrs["autocomplete"] = "name"
+            self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data.get("name", "").split())
+        if formatting.has_control_characters(name):
+            raise forms.ValidationError(_("Names cannot contain control characters."))
+        if self.fields["name"].required and not name:
+            raise forms.ValidationError(_("Tell us the name to show."))
+        return name
+
+    def clean_parent(self) -> Comment | None:
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = Comment.objects.filter(pk=parent_id).first()
+        if parent is None or parent.article_id != self.article.pk or not parent.is_visible:
+            raise forms.ValidationError(
+                _("The comment you are replying to is no longer available."), code="parent"
+            )
+        return parent
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(
+                _("Your comment could not be posted. Leave the last field empty."),
+                code="honeypot",
+            )
+        return ""
+
+    def clean_ts(self) -> str:
+        value = self.cleaned_data.get("ts", "")
+        try:
+            shown_at = signing.loads(
+                value, salt=TIMESTAMP_SALT, max_age=settings.COMMENTS_FORM_MAX_AGE
+            )
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                _("This form was open for too long. Check your comment and post it again."),
+                code="expired",
+            ) from None
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                _("This form has expired. Check your comment and post it again."),
+                code="expired",
+            ) from None
+        if time.time() - shown_at < settings.COMMENTS_FORM_MIN_SECONDS:
+            raise forms.ValidationError(
+                _("That was very fast. Please check your comment and post it again."),
+                code="too_fast",
+            )
+        return value
+
+    @property
+    def refreshed(self) -> CommentForm:
+        """The same form with a new timestamp, so that the reader can send it again."""
+        data = self.data.copy()
+        data["ts"] = form_timestamp()
+        return type(self)(data, article=self.article, user=self.user)
+
+
+class EditForm(forms.Form):
+    body = BodyField()
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this comment?"),
+        choices=Flag.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a reason for the report.")},
+    )
+    details = forms.CharField(
+        label=_("Anything moderators should know? (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

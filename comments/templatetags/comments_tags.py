@@ -1,0 +1,70 @@
+"""The comment section, as the article page asks for it: ``{% comments_section article %}``."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from comments import formatting, identity, selectors
+from comments.forms import CommentForm
+
+register = template.Library()
+
+SORT_LABELS = [("oldest", _("Oldest")), ("newest", _("Newest")), ("votes", _("Most voted"))]
+
+
+@register.inclusion_tag("comments/includes/section.html", takes_context=True)
+def comments_section(context, article) -> dict:
+    request = context["request"]
+    viewer = identity.commenter(request)
+    threads = selectors.thread_page(
+        article,
+        sort=request.GET.get("comments"),
+        page=request.GET.get("cpage"),
+        viewer=viewer,
+    )
+    form = CommentForm(
+        initial=identity.remembered_details(request), article=article, user=request.user
+    )
+    return {
+        "request": request,
+        "user": request.user,
+        "article": article,
+        "threads": threads,
+        "viewer": viewer,
+        "form": form,
+        "sorts": SORT_LABELS,
+        "highlight": request.GET.get("highlight", ""),
+        "perms": context.get("perms"),
+    }
+
+
+@register.filter
+def comment_html(body: str) -> SafeString:
+    return formatting.render(body)
+
+
+@register.simple_tag
+def can_edit(comment, viewer) -> bool:
+    from comments.services import can_edit as allowed
+
+    return allowed(comment, viewer)
+
+
+@register.filter
+def owns(viewer, comment) -> bool:
+    return bool(viewer) and viewer.owns(comment)
+
+
+@register.simple_tag(takes_context=True)
+def comment_badges(context, comment) -> list[str]:
+    """Badges for the article's own author and for staff."""
+    badges = []
+    article = context.get("article")
+    if comment.user_id and article is not None:
+        if comment.user_id in selectors.article_author_user_ids(article):
+            badges.append("author")
+        if comment.user.is_staff:
+            badges.append("staff")
+    return badges

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from comments import api, views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("comments/post/<int:article_id>/", views.post, name="post"),
+    path("comments/more/<int:article_id>/", views.fragment, name="fragment"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/reply/", views.reply, name="reply"),
+    path("comments/<int:pk>/thread/", views.thread, name="thread"),
+    path("comments/<int:pk>/edit/", views.edit, name="edit"),
+    path("comments/<int:pk>/delete/", views.delete, name="delete"),
+    path("comments/<int:pk>/vote/", views.vote, name="vote"),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+    path("api/articles/<slug:slug>/comments/", api.article_comments, name="api"),
+]
