@@ -77,9 +77,10 @@ def new_browser_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _lock_thread(root_id: int) -> None:
-    """Serialise writes to one thread: django-mptt renumbers lft/rght without locking."""
-    list(Comment.objects.select_for_update().filter(pk=root_id).values_list("pk"))
+def _lock_thread(tree_id: int) -> None:
+    """Serialise writes to one thread by locking its root row: django-mptt renumbers
+    lft/rght without locking. (A root's tree_id never changes: threads are never moved.)"""
+    list(Comment.objects.select_for_update().filter(tree_id=tree_id, level=0).values_list("pk"))
 
 
 def _lock_new_trees() -> None:

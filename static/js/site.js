@@ -1,1 +1,0 @@
-// Progressive enhancement for reader pages. Everything works without it.

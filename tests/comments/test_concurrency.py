@@ -1,0 +1,84 @@
+"""Concurrent posting into one thread against real PostgreSQL leaves every tree valid."""
+
+import random
+import threading
+
+import pytest
+from django.db import connections
+
+from comments import services
+from comments.integrity import tree_problems
+from comments.models import Comment
+from comments.services import Commenter
+from tests.conftest import make_article
+
+WORKERS = 20
+POSTS_EACH = 11  # 220 comments, plus the thread's first one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replies_and_new_threads_keep_every_tree_valid():
+    article = make_article()
+    first = services.post_comment(
+        article=article, parent=None, author=Commenter(name="Opener", email="o@example.org"),
+        body="Start of the thread",
+    )  # fmt: skip
+    barrier = threading.Barrier(WORKERS)
+    acknowledged: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(number: int) -> None:
+        rng = random.Random(number)
+        author = Commenter(name=f"Poster {number}", email=f"p{number}@example.org")
+        try:
+            barrier.wait()
+            for i in range(POSTS_EACH):
+                if rng.random() < 0.25:
+                    parent = None  # a new top-level thread
+                else:
+                    # A reply at a random depth of the first thread.
+                    ids = list(
+                        Comment.objects.filter(tree_id=first.tree_id).values_list("pk", flat=True)
+                    )
+                    parent = Comment.objects.get(pk=rng.choice(ids))
+                comment = services.post_comment(
+                    article=article, parent=parent, author=author, body=f"{number}-{i}"
+                )
+                with lock:
+                    acknowledged.append(comment.pk)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(acknowledged) == WORKERS * POSTS_EACH
+    stored = set(Comment.objects.filter(article=article).values_list("pk", flat=True))
+    assert stored == set(acknowledged) | {first.pk}
+    bodies = list(Comment.objects.exclude(pk=first.pk).values_list("body", flat=True))
+    assert len(bodies) == len(set(bodies)) == WORKERS * POSTS_EACH  # each once
+    assert tree_problems() == []
+    roots = Comment.objects.filter(level=0)
+    assert roots.values("tree_id").distinct().count() == roots.count()
+    assert Comment.objects.filter(tree_id=first.tree_id).count() > WORKERS * POSTS_EACH // 2
+
+
+@pytest.mark.django_db
+def test_tree_checker_reports_a_broken_tree():
+    article = make_article()
+    root = services.post_comment(
+        article=article, parent=None, author=Commenter(name="A", email="a@example.org"), body="x"
+    )
+    services.post_comment(
+        article=article, parent=root, author=Commenter(name="B", email="b@example.org"), body="y"
+    )
+    assert tree_problems() == []
+    Comment.objects.filter(pk=root.pk).update(rght=3)
+    assert tree_problems() != []
