@@ -292,7 +292,11 @@ class Ban(models.Model):
         verbose_name_plural = _("bans")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(user__isnull=True, email="", network=""), name="ban_names_someone"
+                condition=~Q(user__isnull=True, email="", network=""),
+                name="ban_names_someone",
+                violation_error_message=_(
+                    "Name an account, an email address or an address to ban."
+                ),
             )
         ]
 
@@ -319,6 +323,15 @@ class ModerationEvent(models.Model):
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Events about a whole discussion (closed, reopened) name the article and no comment.
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=40)
     from_status = models.CharField(max_length=10, blank=True)

@@ -102,7 +102,10 @@ def post_comment(
         raise CommentRefused(_("Comments on this article are closed."), status=403, code="closed")
     if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
         raise CommentRefused(_("The comment you are replying to is no longer available."))
-    status = moderation.screen(article=article, parent=parent, author=author, body=body, now=now)
+    screening = moderation.assess(
+        article=article, parent=parent, author=author, body=body, now=now
+    )
+    status = screening.status
     comment = Comment(
         article=article,
         user=author.user,
@@ -125,7 +128,9 @@ def post_comment(
         comment.save()
         if status == Status.APPROVED:
             Comment.objects.recount(article.pk)
-        moderation.record(comment, actor=None, action="posted", to_status=status)
+        moderation.record(
+            comment, actor=None, action="posted", to_status=status, reason=screening.reason
+        )
         transaction.on_commit(lambda: signals.comment_posted.send(Comment, comment=comment))
     return comment
 
@@ -144,14 +149,17 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
     """Change the text of one's own comment within the edit window; it is marked edited."""
     if not editor.owns(comment):
         raise CommentRefused(_("You can only edit your own comments."), status=403)
+    if comment.is_deleted:
+        raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
     if not can_edit(comment, editor):
         raise CommentRefused(
             _("Comments can be edited for 15 minutes after posting."), status=403, code="expired"
         )
-    status = moderation.screen(
+    screening = moderation.assess(
         article=comment.article, parent=comment.parent, author=editor, body=body,
         now=timezone.now(), editing=comment,
     )  # fmt: skip
+    status = screening.status
     with transaction.atomic():
         previous = comment.status
         comment.body = body
@@ -162,7 +170,12 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous != comment.status:
             Comment.objects.recount(comment.article_id)
             moderation.record(
-                comment, actor=None, action="edited", from_status=previous, to_status=status
+                comment,
+                actor=None,
+                action="edited",
+                from_status=previous,
+                to_status=status,
+                reason=screening.reason,
             )
     return comment
 

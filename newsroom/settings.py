@@ -217,3 +217,23 @@ CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 # How many proxies (nginx, a load balancer) stand in front of gunicorn and append to
 # X-Forwarded-For; 0 trusts REMOTE_ADDR only.
 TRUSTED_PROXY_HOPS = env_int("NEWSROOM_TRUSTED_PROXY_HOPS", 0)
+
+# --- Comment moderation ----------------------------------------------------------------------
+# Post-moderation by default: comments appear at once. Pre-moderation holds them for review,
+# site-wide or only for commenters not yet trusted (trusted: this many approved comments and
+# none marked spam or removed). An article's own "pre-moderate comments" holds everyone's.
+COMMENTS_PREMODERATE = env_bool("COMMENTS_PREMODERATE", False)
+COMMENTS_PREMODERATE_FIRST_TIMERS = env_bool("COMMENTS_PREMODERATE_FIRST_TIMERS", False)
+COMMENTS_TRUSTED_AFTER = env_int("COMMENTS_TRUSTED_AFTER", 3)
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 3)  # more are refused
+COMMENTS_DUPLICATE_WINDOW = env_int("COMMENTS_DUPLICATE_WINDOW", 5 * 60)  # seconds; 0: off
+# Per address and per email or account, in Django's cache (Redis when REDIS_URL is set, so
+# every app host counts together). Empty: no limits.
+COMMENTS_RATE_LIMITS = os.environ.get("COMMENTS_RATE_LIMITS", "5/minute,30/hour")
+COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)  # distinct readers; 0: never
+# A dotted path to a comments.spam.SpamChecker, e.g. "comments.spam.AkismetChecker"; empty: none.
+COMMENTS_SPAM_CHECKER = os.environ.get("COMMENTS_SPAM_CHECKER", "")
+AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
+AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", "")  # e.g. https://news.example.com
+# Readers' addresses are erased after this many days (manage.py purge_addresses, run daily).
+COMMENTS_ADDRESS_RETENTION_DAYS = env_int("COMMENTS_ADDRESS_RETENTION_DAYS", 90)
