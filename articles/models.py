@@ -164,7 +164,12 @@ class Article(models.Model):
         help_text=_("What the image shows, for readers who cannot see it."),
     )
     image_caption = models.CharField(_("caption"), max_length=300, blank=True)
-    image_credit = models.CharField(_("credit"), max_length=120, blank=True)
+    image_credit = models.CharField(
+        _("credit"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown as written, e.g. “Photograph: Ada Quill/Harbour Pictures”."),
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -235,6 +240,14 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body_html = formatting.render_body(self.body)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The comment count is kept by the comments app: an editor's save (of an instance
+            # loaded before the latest comments) must not write back a stale number.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "comment_count"
+            ]
         super().save(*args, **kwargs)
         wanted = images.rendition_key(self.lead_image)
         if self.lead_image_renditions.get("key") != wanted:

@@ -23,6 +23,8 @@ def normalise(text: str) -> str:
 def _inline(lines: list[str]) -> str:
     html = urlize("\n".join(lines), nofollow=True, autoescape=True)
     html = html.replace('rel="nofollow"', 'rel="nofollow ugc noopener"')
+    # urlize links email addresses without a rel: mark those as reader-supplied too.
+    html = html.replace('<a href="mailto:', '<a rel="nofollow ugc noopener" href="mailto:')
     return html.replace("\n", "<br>")
 
 

@@ -147,10 +147,13 @@ class CommentForm(forms.Form):
 
     @property
     def refreshed(self) -> CommentForm:
-        """The same form with a new timestamp, so that the reader can send it again."""
+        """This form, its errors kept, showing a new timestamp so the reader can send it again."""
+        if self._errors is None:  # validate first: the errors shown are about what was sent
+            self.full_clean()
         data = self.data.copy()
         data["ts"] = form_timestamp()
-        return type(self)(data, article=self.article, user=self.user)
+        self.data = data
+        return self
 
 
 class EditForm(forms.Form):

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from articles.models import Article
 from comments.models import Comment, Status, Vote
@@ -86,8 +87,8 @@ def _build(comments: list[Comment], viewer, max_level: int) -> list[Node]:
     for comment in comments:
         pending = comment.status == Status.PENDING and not comment.is_deleted and own(comment)
         node = Node(comment=comment, shown=comment.is_visible or pending, pending=pending)
-        if comment.level >= max_level and comment.rght - comment.lft > 1:
-            node.more = (comment.rght - comment.lft - 1) // 2
+        if comment.level >= max_level:
+            node.more = getattr(comment, "visible_below", 0)
         while stack and stack[-1].comment.rght < comment.lft:
             stack.pop()
         if stack and stack[-1].comment.tree_id == comment.tree_id:
@@ -131,9 +132,24 @@ def _attach_votes(nodes: list[Node], comments: list[Comment], viewer) -> None:
 
 
 def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
-    """Each root followed by its replies up to ``levels`` below it, in tree order."""
+    """Each root followed by its replies up to ``levels`` below it, in tree order. Replies at
+    the last level carry ``visible_below``: how many visible replies lie deeper (counted by
+    the database in the same query, only for those rows)."""
     if not roots:
         return []
+    below = (
+        Comment.objects.filter(
+            tree_id=OuterRef("tree_id"),
+            lft__gt=OuterRef("lft"),
+            rght__lt=OuterRef("rght"),
+            status=Status.APPROVED,
+            is_deleted=False,
+        )
+        .order_by()
+        .values("tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     condition = Q()
     for root in roots:
         condition |= Q(
@@ -142,8 +158,21 @@ def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
             rght__lt=root.rght,
             level__lte=root.level + levels,
         )
+    last_level = {root.level + levels for root in roots}
     replies = list(
-        Comment.objects.filter(condition).select_related("user").order_by("tree_id", "lft")
+        Comment.objects.filter(condition)
+        .annotate(
+            visible_below=Case(
+                When(
+                    level__in=last_level,
+                    rght__gt=F("lft") + 1,
+                    then=Coalesce(Subquery(below), Value(0)),
+                ),
+                default=Value(0),
+            )
+        )
+        .select_related("user")
+        .order_by("tree_id", "lft")
     )
     by_tree: dict[int, list[Comment]] = {}
     for reply in replies:

@@ -98,30 +98,38 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
                 status=refusal.status,
                 message=refusal.message,
             )
+        if getattr(refusal, "retry_after", None):
+            response["Retry-After"] = str(int(refusal.retry_after))
         identity.remember(request, response, name=author.name, email=author.email)
         return response
-    pending = comment.status == Comment.Status.PENDING
+    # A comment the spam checker caught is saved but never shown: tell its author the same
+    # as for one held for review (telling more would only help a spammer).
+    held = comment.status in (Comment.Status.PENDING, Comment.Status.SPAM)
     notice = (
         _("Thanks. Your comment is awaiting moderation and will appear once approved.")
-        if pending
+        if held
         else None
     )
     if wants_json(request):
-        response = JsonResponse(
-            {
-                "ok": True,
-                "id": comment.pk,
-                "status": comment.status,
-                "url": comment.get_absolute_url(),
-                "message": notice or _("Your comment has been posted."),
-                "html": _render_comment(request, comment, pending=pending),
-            },
-            status=201,
-        )
+        data = {
+            "ok": True,
+            "id": comment.pk,
+            "status": Comment.Status.PENDING if held else comment.status,
+            "message": notice or _("Your comment has been posted."),
+        }
+        if comment.status != Comment.Status.SPAM:
+            data["url"] = comment.get_absolute_url()
+            data["html"] = _render_comment(
+                request, comment, pending=comment.status == Comment.Status.PENDING
+            )
+        response = JsonResponse(data, status=201)
     else:
         if notice:
             messages.info(request, notice)
-        response = redirect(comment)
+        if comment.status == Comment.Status.SPAM:
+            response = redirect(f"{article.get_absolute_url()}#comments")
+        else:
+            response = redirect(comment)
     identity.remember(request, response, name=author.name, email=author.email)
     return response
 
@@ -133,6 +141,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     article = parent.article
     if not article.is_visible() or not parent.is_visible:
         raise Http404
+    if not article.accepts_comments():
+        return render(request, "comments/closed.html", {"article": article}, status=403)
     form = CommentForm(
         initial={"parent": parent.pk, **identity.remembered_details(request)},
         article=article,
@@ -148,7 +158,8 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     anchor = selectors.thread_anchor(comment)
     if anchor is not None:
-        return redirect(f"{reverse('comments:thread', args=[anchor.pk])}#{comment.anchor}")
+        thread_url = reverse("comments:thread", args=[anchor.pk])
+        return redirect(f"{thread_url}?highlight={comment.pk}#{comment.anchor}")
     viewer = identity.commenter(request)
     sort = selectors.clean_sort(request.GET.get("sort"))
     page = selectors.page_of(comment, sort=sort, viewer=viewer)
@@ -247,7 +258,11 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _comment(pk)
+    comment = Comment.objects.select_related("article").filter(pk=pk).first()
+    if comment is None or not comment.article.is_visible():
+        if wants_json(request):
+            return _refused_json(_("This comment no longer exists."), 404)
+        raise Http404
     value = {"up": 1, "down": -1, "clear": 0}.get(request.POST.get("value", ""))
     voter = identity.commenter(request, create_key=True)
     try:
@@ -280,7 +295,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(pk)
-    if not comment.article.is_visible():
+    if not comment.article.is_visible() or not comment.is_visible:
         raise Http404
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

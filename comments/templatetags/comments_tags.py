@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from comments import formatting, identity, selectors
@@ -50,6 +51,12 @@ def can_edit(comment, viewer) -> bool:
     from comments.services import can_edit as allowed
 
     return allowed(comment, viewer)
+
+
+@register.filter
+def ago(value) -> str:
+    """“3 hours” rather than “3 hours, 12 minutes”: the exact time is in the title."""
+    return timesince(value, depth=1)
 
 
 @register.filter

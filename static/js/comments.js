@@ -92,10 +92,15 @@
     try {
       const { data } = await send(form);
       if (data.ok) {
-        const comment = insertComment(form, data.html);
         form.elements.namedItem("body").value = "";
         markErrors(form, {});
-        announce(form, data.message, false);
+        if (!data.html) {
+          // Held for review and not shown: the message says so, in the form that sent it.
+          announce(form, data.message, false);
+          return;
+        }
+        const comment = insertComment(form, data.html);
+        announce(mainForm || form, data.message, false);
         if (form !== mainForm) form.remove();
         comment.classList.add("comment--highlight");
         comment.setAttribute("tabindex", "-1");
@@ -181,6 +186,11 @@
     }
     up.querySelector(".vote__count").textContent = data.upvotes;
     down.querySelector(".vote__count").textContent = data.downvotes;
+    // The buttons' accessible names carry the counts too ("Upvote (3)"): keep them in step.
+    const relabel = (button, count) =>
+      button.setAttribute("aria-label", button.getAttribute("aria-label").replace(/\d+(?!.*\d)/, count));
+    relabel(up, data.upvotes);
+    relabel(down, data.downvotes);
     up.setAttribute("aria-pressed", String(data.vote === 1));
     down.setAttribute("aria-pressed", String(data.vote === -1));
     up.value = data.vote === 1 ? "clear" : "up";

@@ -22,7 +22,7 @@ def story():
         authors=[author],
         image=True,
         image_caption="The barrier at dawn.",
-        image_credit="Newsroom staff",
+        image_credit="Photograph: Newsroom staff",
         image_alt="A steel flood barrier across a river",
         featured=True,
     )

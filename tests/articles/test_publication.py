@@ -78,3 +78,13 @@ def test_related_articles_put_editor_picks_first_then_shared_tags():
     make_article(tags=[tag], status=Article.Status.DRAFT)  # hidden from readers
     article.related_picks.add(pick)
     assert Article.objects.related_to(article) == [pick, sharing]
+
+
+def test_saving_a_stale_article_keeps_the_comment_count():
+    article = make_article()
+    stale = Article.objects.get(pk=article.pk)
+    Article.objects.filter(pk=article.pk).update(comment_count=7)  # comments were posted
+    stale.headline = "Corrected headline"
+    stale.save()
+    article.refresh_from_db()
+    assert (article.headline, article.comment_count) == ("Corrected headline", 7)

@@ -1,5 +1,7 @@
 """The article page costs the same number of SQL queries for 10 comments as for 1,000."""
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,7 +31,7 @@ def bulk_threads(article, *, threads: int, chain: int) -> None:
             for level in range(size)
         ]
         created = Comment.objects.bulk_create(rows)
-        for parent, child in zip(created, created[1:], strict=False):
+        for parent, child in itertools.pairwise(created):
             child.parent_id = parent.pk
         Comment.objects.bulk_update(created[1:], ["parent"])
     Comment.objects.recount(article.pk)

@@ -26,6 +26,9 @@ def test_server_error_page_is_designed(client, settings):
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env}
+    # The browser tests allow sync ORM calls beside Playwright's event loop; a production
+    # check must not see that switch (check --deploy warns about it).
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -1,0 +1,60 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, Author, Section, Tag
+from comments.integrity import tree_problems
+from comments.models import Comment, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count() for model in (Article, Author, Section, Tag, Comment)
+    }
+
+
+def test_demo_fills_an_empty_site_and_running_it_twice_changes_nothing():
+    call_command("demo", stdout=StringIO())
+    first = counts()
+    assert first["Article"] == 12
+    assert Article.objects.published().count() == 10
+    assert first["Comment"] > 20
+    call_command("demo", stdout=StringIO())
+    assert counts() == first
+    assert tree_problems() == []
+
+
+def test_demo_discussions_show_every_kind_of_comment():
+    call_command("demo", stdout=StringIO())
+    assert Comment.objects.filter(level__gte=4).exists()  # several levels deep
+    assert Comment.objects.filter(edited_at__isnull=False).exists()
+    deleted = Comment.objects.get(is_deleted=True)
+    assert deleted.get_descendant_count() > 0
+    assert Comment.objects.filter(status=Status.PENDING).exists()
+    assert Comment.objects.filter(status=Status.SPAM).exists()
+    assert Comment.objects.filter(flag_count__gt=0).exists()
+    assert Comment.objects.filter(score__gt=5).exists()
+    for article in Article.objects.filter(comment_count__gt=0):
+        assert article.comment_count == Comment.objects.filter(article=article).visible().count()
+
+
+def test_local_accounts_creates_the_editor_once(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("local_accounts", stdout=out)
+    call_command("local_accounts", stdout=StringIO())
+    editor = User.objects.get(username="editor")
+    assert editor.is_staff and editor.groups.filter(name="Editors").exists()
+    assert editor.check_password("editor-local-only")
+    assert "editor / editor-local-only" in out.getvalue()
+
+
+def test_local_accounts_refuses_outside_development(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("local_accounts", stdout=StringIO())
+    assert not User.objects.filter(username="editor").exists()

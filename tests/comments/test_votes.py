@@ -1,0 +1,328 @@
+"""Votes: up or down, one per reader per comment, changeable, never on one's own comment;
+guests by their browser cookie, with a limit per address and hour."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import identity
+from comments.models import Comment, Vote
+from comments.services import delete_comment
+from tests.comments.conftest import (
+    JSON,
+    guest,
+    guest_client,
+    make_comment,
+    member,
+    page,
+    post,
+    posted_id,
+    signed_in,
+)
+from tests.conftest import make_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
+
+TOO_MANY = "Too many votes from your network. Please try again later."
+
+
+def send_vote(client: Client, comment: Comment, value: str, *, as_json: bool = True, **extra):
+    return client.post(
+        reverse("comments:vote", args=[comment.pk]),
+        {"value": value},
+        headers=JSON if as_json else None,
+        **extra,
+    )
+
+
+def counts(comment: Comment) -> tuple[int, int, int]:
+    comment.refresh_from_db()
+    return comment.upvotes, comment.downvotes, comment.score
+
+
+@pytest.fixture
+def comment(article):
+    return make_comment(article, "Worth voting on.")
+
+
+@pytest.fixture
+def reader():
+    return make_user("voter")
+
+
+def test_signed_in_reader_upvotes_and_lands_back_on_the_comment(reader, comment):
+    response = send_vote(signed_in(reader), comment, "up", as_json=False)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/comments/{comment.pk}/"
+    vote = Vote.objects.get()
+    assert (vote.comment, vote.user, vote.voter_key, vote.value) == (comment, reader, "", 1)
+    assert counts(comment) == (1, 0, 1)
+
+
+def test_vote_from_a_script_answers_with_the_new_counts(reader, comment):
+    response = send_vote(signed_in(reader), comment, "down")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "score": -1, "upvotes": 0, "downvotes": 1, "vote": -1}
+    assert counts(comment) == (0, 1, -1)
+
+
+def test_vote_can_be_changed_and_taken_back(reader, comment):
+    client = signed_in(reader)
+
+    send_vote(client, comment, "up")
+    changed = send_vote(client, comment, "down")
+
+    assert changed.json()["score"] == -1
+    assert list(Vote.objects.values_list("user", "value")) == [(reader.pk, -1)]
+    cleared = send_vote(client, comment, "clear")
+    assert cleared.json() == {"ok": True, "score": 0, "upvotes": 0, "downvotes": 0, "vote": 0}
+    assert not Vote.objects.exists()
+    assert counts(comment) == (0, 0, 0)
+
+
+def test_voting_twice_the_same_way_keeps_one_vote(reader, comment):
+    client = signed_in(reader)
+
+    send_vote(client, comment, "up")
+    again = send_vote(client, comment, "up")
+
+    assert again.json()["score"] == 1
+    assert Vote.objects.count() == 1
+
+
+def test_each_reader_has_their_own_vote(comment):
+    for _ in range(3):
+        send_vote(signed_in(make_user()), comment, "up")
+    send_vote(signed_in(make_user()), comment, "down")
+
+    assert counts(comment) == (3, 1, 2)
+    assert Vote.objects.count() == 4
+
+
+def test_guest_vote_is_kept_by_a_signed_browser_cookie(client, comment):
+    first = send_vote(client, comment, "up")
+
+    assert identity.COOKIE in first.cookies
+    assert first.cookies[identity.COOKIE]["httponly"] is True
+    second = send_vote(client, comment, "down")
+
+    assert second.json()["score"] == -1
+    vote = Vote.objects.get()
+    assert (vote.user, vote.value, vote.ip_address) == (None, -1, "127.0.0.1")
+    assert re.fullmatch(r"[0-9a-f]{64}", vote.voter_key)
+
+
+def test_guests_in_different_browsers_vote_separately(comment):
+    send_vote(Client(), comment, "up")
+    send_vote(Client(), comment, "up")
+
+    assert counts(comment) == (2, 0, 2)
+    assert Vote.objects.filter(user__isnull=True).values("voter_key").distinct().count() == 2
+
+
+def test_page_marks_the_readers_own_vote(reader, article, comment):
+    client = signed_in(reader)
+    send_vote(client, comment, "up")
+
+    html = page(client, article)
+
+    assert (
+        '<button type="submit" name="value" value="clear" class="vote vote--up" '
+        'aria-pressed="true" aria-label="Upvote (1)">'
+    ) in html
+    assert (
+        '<button type="submit" name="value" value="down" class="vote vote--down" '
+        'aria-pressed="false" aria-label="Downvote (0)">'
+    ) in html
+    other = page(Client(), article)
+    assert 'value="up" class="vote vote--up" aria-pressed="false" aria-label="Upvote (1)"' in other
+
+
+# --- Not on one's own comment ----------------------------------------------------------------
+
+
+def test_reader_cannot_vote_on_their_own_comment(reader, article):
+    mine = make_comment(article, author=member(reader))
+
+    response = send_vote(signed_in(reader), mine, "up")
+
+    assert response.status_code == 403
+    assert response.json() == {"ok": False, "message": "You cannot vote on your own comment."}
+    assert not Vote.objects.exists()
+    assert counts(mine) == (0, 0, 0)
+
+
+def test_own_vote_refusal_is_shown_on_the_page_without_javascript(reader, article):
+    mine = make_comment(article, author=member(reader))
+
+    response = send_vote(signed_in(reader), mine, "up", as_json=False, follow=True)
+
+    assert response.redirect_chain[0] == (f"/comments/{mine.pk}/", 302)
+    assert response.status_code == 200
+    assert (
+        '<p class="message message--error">You cannot vote on your own comment.</p>'
+        in response.content.decode()
+    )
+
+
+def test_guest_cannot_vote_on_a_comment_from_their_own_browser(client, article):
+    mine = Comment.objects.get(pk=posted_id(post(client, article, "My own words.")))
+
+    response = send_vote(client, mine, "up")
+
+    assert response.status_code == 403
+    assert not Vote.objects.exists()
+
+
+def test_own_comment_shows_its_counts_instead_of_vote_buttons(reader, article):
+    mine = make_comment(article, "Mine.", author=member(reader))
+    send_vote(signed_in(make_user()), mine, "up")
+
+    html = page(signed_in(reader), article)
+
+    assert '<span class="vote-summary">▲ 1 ▼ 0</span>' in html
+    assert f'action="/comments/{mine.pk}/vote/"' not in html
+
+
+# --- Guests: a limit per address -------------------------------------------------------------
+
+
+def test_guest_votes_are_limited_per_address_and_hour(settings, article):
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 2
+    comments = [make_comment(article) for _ in range(3)]
+
+    assert send_vote(Client(), comments[0], "up").status_code == 200
+    assert send_vote(Client(), comments[1], "up").status_code == 200
+    refused = send_vote(Client(), comments[2], "up")
+
+    assert refused.status_code == 429
+    assert refused.json() == {"ok": False, "message": TOO_MANY}
+    assert Vote.objects.count() == 2
+    assert counts(comments[2]) == (0, 0, 0)
+
+
+def test_guest_vote_limit_counts_only_the_last_hour(settings, article):
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
+    first, second = make_comment(article), make_comment(article)
+    send_vote(Client(), first, "up")
+    Vote.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+
+    assert send_vote(Client(), second, "up").status_code == 200
+
+
+def test_guest_vote_limit_is_per_address(settings, article):
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
+    first, second = make_comment(article), make_comment(article)
+    send_vote(Client(), first, "up")
+
+    response = send_vote(Client(), second, "up", REMOTE_ADDR="198.51.100.7")
+
+    assert response.status_code == 200
+    assert Vote.objects.count() == 2
+
+
+def test_guest_can_change_a_vote_at_the_limit(settings, comment):
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
+    client = Client()
+    send_vote(client, comment, "up")
+
+    assert send_vote(client, comment, "down").status_code == 200
+    assert counts(comment) == (0, 1, -1)
+
+
+def test_signed_in_readers_are_not_held_to_the_guest_limit(settings, article):
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
+    first, second = make_comment(article), make_comment(article)
+    send_vote(Client(), first, "up")
+
+    assert send_vote(signed_in(make_user()), second, "up").status_code == 200
+
+
+def test_guest_vote_limit_cannot_be_dodged_by_forging_forwarded_addresses(settings, article):
+    settings.TRUSTED_PROXY_HOPS = 1
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
+    first, second = make_comment(article), make_comment(article)
+    send_vote(Client(), first, "up", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.9")
+
+    response = send_vote(Client(), second, "up", HTTP_X_FORWARDED_FOR="10.0.0.2, 203.0.113.9")
+
+    assert response.status_code == 429
+    assert list(Vote.objects.values_list("ip_address", flat=True)) == ["203.0.113.9"]
+
+
+def test_guest_limit_refusal_is_shown_on_the_page_without_javascript(settings, article):
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 0
+    target = make_comment(article)
+
+    response = send_vote(Client(), target, "up", as_json=False, follow=True)
+
+    assert f'<p class="message message--error">{TOO_MANY}</p>' in response.content.decode()
+
+
+def test_most_voted_order_follows_the_readers_votes(article):
+    quiet = make_comment(article, "Quiet thread.")
+    popular = make_comment(article, "Popular thread.")
+    disliked = make_comment(article, "Disliked thread.")
+    for _ in range(2):
+        send_vote(Client(), popular, "up")
+    send_vote(Client(), disliked, "down")
+
+    html = page(Client(), article, comments="votes")
+
+    positions = [html.index(c.body) for c in (popular, quiet, disliked)]
+    assert positions == sorted(positions)
+
+
+# --- Refusals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["sideways", "1", "", "UP"])
+def test_a_value_other_than_up_down_or_clear_is_refused(client, comment, value):
+    response = send_vote(client, comment, value)
+
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "message": "That is not a vote."}
+    assert not Vote.objects.exists()
+
+
+def test_deleted_comment_can_no_longer_be_voted_on(client, article):
+    author = guest()
+    gone = make_comment(article, author=author)
+    make_comment(article, parent=gone)
+    delete_comment(comment=gone, actor=author)
+
+    response = send_vote(client, gone, "up")
+
+    assert response.status_code == 404
+    assert response.json() == {"ok": False, "message": "This comment can no longer be voted on."}
+
+
+def test_voting_needs_a_post(client, comment):
+    assert client.get(reverse("comments:vote", args=[comment.pk])).status_code == 405
+
+
+def test_guest_browser_cookie_keeps_its_votes_across_visits(comment):
+    browser = guest_client("returning-voter")
+    send_vote(browser, comment, "up")
+
+    again = guest_client("returning-voter")
+    send_vote(again, comment, "clear")
+
+    assert not Vote.objects.exists()
+    assert counts(comment) == (0, 0, 0)
+
+
+def test_guest_own_comment_is_recognised_by_the_browser_key(article):
+    mine = make_comment(article, author=guest(key="my-browser"))
+
+    response = send_vote(guest_client("my-browser"), mine, "up")
+
+    assert response.status_code == 403
