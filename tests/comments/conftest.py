@@ -193,3 +193,17 @@ def page(client: Client, article, **query) -> str:
     response = client.get(article.get_absolute_url(), query)
     assert response.status_code == 200
     return response.content.decode()
+
+
+@pytest.fixture
+def moderation_policy(settings):
+    """The documented moderation defaults, pinned; rate limits off unless a test is about
+    them."""
+    settings.COMMENTS_PREMODERATE = False
+    settings.COMMENTS_PREMODERATE_FIRST_TIMERS = False
+    settings.COMMENTS_TRUSTED_AFTER = 3
+    settings.COMMENTS_MAX_LINKS = 3
+    settings.COMMENTS_DUPLICATE_WINDOW = 300
+    settings.COMMENTS_RATE_LIMITS = ""
+    settings.COMMENTS_SPAM_CHECKER = ""
+    return settings

@@ -25,16 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def policy(settings):
-    """The documented defaults, pinned; rate limits off unless a test is about them."""
-    settings.COMMENTS_PREMODERATE = False
-    settings.COMMENTS_PREMODERATE_FIRST_TIMERS = False
-    settings.COMMENTS_TRUSTED_AFTER = 3
-    settings.COMMENTS_MAX_LINKS = 3
-    settings.COMMENTS_DUPLICATE_WINDOW = 300
-    settings.COMMENTS_RATE_LIMITS = ""
-    settings.COMMENTS_SPAM_CHECKER = ""
-    return settings
+def policy(moderation_policy):
+    return moderation_policy
 
 
 @pytest.fixture
