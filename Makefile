@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 # Runs a command with DATABASE_URL set, starting the embedded PostgreSQL when it is unset.
 WITH_DB := $(PY) -m newsroom.devdb exec --
+# axe-core, which the browser tests inject to check accessibility (package.json pins it).
+AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint format bench demo install setup shell clean
+.PHONY: run test lint format bench demo install setup shell clean screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +17,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+# Without npm the accessibility tests skip, saying why; in CI they fail.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $@; \
+	elif [ -n "$$CI" ]; then \
+		echo "npm is missing: CI needs it to install axe-core for the accessibility tests" >&2; \
+		exit 1; \
+	else \
+		echo "npm not found: the accessibility tests will be skipped (install Node.js and npm)" >&2; \
+	fi
 
 # Migrate, collect static files, load the demo content and the local accounts.
 setup: install
@@ -31,8 +44,13 @@ run: install
 		echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)" && \
 		exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py newsroom.wsgi'
 
-test: install
+# Every test, browser tests included; `make test PYTEST_ARGS='-m "not e2e"'` skips those.
+test: install $(AXE)
 	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh docs/article-page.png (the README's picture of a discussion) from the demo content.
+screenshot: install
+	UPDATE_DOCS_SCREENSHOT=1 $(WITH_DB) $(PY) -m pytest tests/e2e -q -k demo_story
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -52,4 +70,4 @@ shell: install
 	$(WITH_DB) $(PY) manage.py shell
 
 clean:
-	rm -rf $(VENV) .pgdata staticfiles media test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pgdata staticfiles media test-artifacts .pytest_cache .ruff_cache node_modules

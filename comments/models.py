@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +39,16 @@ class CommentQuerySet(TreeQuerySet):
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
     def recount(self, article_id: int) -> None:
-        """Store the article's number of visible comments on the article (shown on cards)."""
-        Article.objects.filter(pk=article_id).update(
-            comment_count=self.filter(article_id=article_id).visible().count()
-        )
+        """Store the article's number of visible comments on the article (shown on cards).
+
+        The article row is locked first, so the count (a new statement, a new snapshot) sees
+        every transaction that recounted before: two posts at once cannot both write N+1.
+        Callers that lock comment rows take them before this (rows, then the article).
+        """
+        with transaction.atomic():
+            list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
+            count = self.filter(article_id=article_id).visible().count()
+            Article.objects.filter(pk=article_id).update(comment_count=count)
 
 
 class Comment(MPTTModel):

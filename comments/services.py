@@ -102,9 +102,7 @@ def post_comment(
         raise CommentRefused(_("Comments on this article are closed."), status=403, code="closed")
     if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
         raise CommentRefused(_("The comment you are replying to is no longer available."))
-    screening = moderation.assess(
-        article=article, parent=parent, author=author, body=body, now=now
-    )
+    screening = moderation.assess(article=article, parent=parent, author=author, body=body, now=now)
     status = screening.status
     comment = Comment(
         article=article,
@@ -122,8 +120,11 @@ def post_comment(
             _lock_new_trees()
         else:
             _lock_thread(parent.tree_id)
-            # Re-read the parent under the lock: its lft/rght may have moved meanwhile.
-            parent = Comment.objects.get(pk=parent.pk)
+            # Re-read the parent under the lock: its lft/rght may have moved meanwhile, and
+            # its author may have deleted it.
+            parent = Comment.objects.filter(pk=parent.pk).first()
+            if parent is None or not parent.is_visible:
+                raise CommentRefused(_("The comment you are replying to is no longer available."))
         comment.parent = parent
         comment.save()
         if status == Status.APPROVED:

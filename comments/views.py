@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
@@ -21,6 +22,11 @@ from comments import identity, selectors, services
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
 from comments.services import CommentRefused
+
+
+def heading(count: int) -> str:
+    """The comment section's heading, "N Comments" (the template says the same)."""
+    return ngettext("%(counter)s Comment", "%(counter)s Comments", count) % {"counter": count}
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -111,11 +117,13 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         else None
     )
     if wants_json(request):
+        article.refresh_from_db(fields=["comment_count"])
         data = {
             "ok": True,
             "id": comment.pk,
             "status": Comment.Status.PENDING if held else comment.status,
             "message": notice or _("Your comment has been posted."),
+            "heading": heading(article.comment_count),
         }
         if comment.status != Comment.Status.SPAM:
             data["url"] = comment.get_absolute_url()
@@ -229,7 +237,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(comment)
     elif request.method == "GET" and not services.can_edit(comment, actor):
         refusal = CommentRefused(_("Comments can be edited for 15 minutes after posting."))
-    if wants_json(request):
+    if request.method == "POST" and wants_json(request):
         return _refused_json(
             refusal.message if refusal else form, refusal.status if refusal else 400
         )

@@ -99,6 +99,8 @@
           announce(form, data.message, false);
           return;
         }
+        const heading = document.getElementById("comments-heading");
+        if (heading && data.heading) heading.textContent = data.heading;
         const comment = insertComment(form, data.html);
         announce(mainForm || form, data.message, false);
         if (form !== mainForm) form.remove();
@@ -187,8 +189,10 @@
     up.querySelector(".vote__count").textContent = data.upvotes;
     down.querySelector(".vote__count").textContent = data.downvotes;
     // The buttons' accessible names carry the counts too ("Upvote (3)"): keep them in step.
-    const relabel = (button, count) =>
-      button.setAttribute("aria-label", button.getAttribute("aria-label").replace(/\d+(?!.*\d)/, count));
+    const relabel = (button, count) => {
+      const name = button.getAttribute("aria-label") || "";
+      button.setAttribute("aria-label", name.replace(/\d+(?!.*\d)/, count));
+    };
     relabel(up, data.upvotes);
     relabel(down, data.downvotes);
     up.setAttribute("aria-pressed", String(data.vote === 1));

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from tests.comments.conftest import page, post
-from tests.conftest import make_user
+from tests.conftest import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -221,3 +221,10 @@ def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(cli
         in response.content.decode()
     )
     assert mail.outbox == []
+
+
+def test_sign_in_and_sign_up_links_return_the_reader_to_the_article(client):
+    article = make_article()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="/accounts/login/?next={article.get_absolute_url()}"' in html.replace("%2F", "/")
+    assert f'href="/accounts/signup/?next={article.get_absolute_url()}"' in html.replace("%2F", "/")

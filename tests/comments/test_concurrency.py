@@ -66,6 +66,8 @@ def test_concurrent_replies_and_new_threads_keep_every_tree_valid(settings):
     bodies = list(Comment.objects.exclude(pk=first.pk).values_list("body", flat=True))
     assert len(bodies) == len(set(bodies)) == WORKERS * POSTS_EACH  # each once
     assert tree_problems() == []
+    article.refresh_from_db()
+    assert article.comment_count == WORKERS * POSTS_EACH + 1  # no lost update of the count
     roots = Comment.objects.filter(level=0)
     assert roots.values("tree_id").distinct().count() == roots.count()
     assert Comment.objects.filter(tree_id=first.tree_id).count() > WORKERS * POSTS_EACH // 2
