@@ -22,6 +22,7 @@ from comments import identity
 from comments.forms import TIMESTAMP_SALT, form_timestamp
 from comments.models import Comment
 from comments.services import Commenter, post_comment
+from tests.comments.moderation_support import make_moderator
 from tests.conftest import make_article
 
 _counter = itertools.count(1)
@@ -207,3 +208,15 @@ def moderation_policy(settings):
     settings.COMMENTS_RATE_LIMITS = ""
     settings.COMMENTS_SPAM_CHECKER = ""
     return settings
+
+
+@pytest.fixture
+def moderator(db):
+    """A member of the Moderators group (staff, can moderate, cannot edit articles)."""
+    return make_moderator("mod")
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client

@@ -14,7 +14,6 @@ from tests.comments.moderation_support import (
     events,
     guest,
     make_comment,
-    make_moderator,
     member,
     report,
 )
@@ -29,17 +28,6 @@ CHANGELIST = "/admin/comments/comment/"
 def policy(settings):
     settings.COMMENTS_SPAM_CHECKER = ""
     settings.COMMENTS_REPORTS_TO_HIDE = 3
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from comments.models import Ban, ModerationEvent, WordRule
-from tests.comments.moderation_support import make_comment, make_moderator, report
+from tests.comments.moderation_support import make_comment, report
 from tests.conftest import make_article
 
 pytestmark = pytest.mark.django_db
@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 def policy(settings):
     settings.COMMENTS_SPAM_CHECKER = ""
     settings.COMMENTS_REPORTS_TO_HIDE = 3
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

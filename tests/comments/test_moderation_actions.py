@@ -15,7 +15,6 @@ from tests.comments.moderation_support import (
     events,
     guest,
     make_comment,
-    make_moderator,
     report,
 )
 from tests.conftest import make_article, make_user
@@ -33,11 +32,6 @@ def policy(settings):
 @pytest.fixture
 def article(db):
     return make_article()
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
 
 
 def count(article) -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from comments import moderation
 from comments.models import Ban, Comment, ModerationEvent, Status
 from comments.moderation import EventAction
-from tests.comments.moderation_support import events, guest, make_comment, make_moderator, member
+from tests.comments.moderation_support import events, guest, make_comment, member
 from tests.conftest import make_article, make_user
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +28,6 @@ def policy(settings):
 @pytest.fixture
 def article(db):
     return make_article()
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
 
 
 def count(article) -> int:
