@@ -43,8 +43,10 @@ def database_url(cleanup_mode: str | None = "stop") -> str:
         ).strip()
         if "(1 row)" not in exists:
             _server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    # The server listens on a Unix socket in the data folder only (no TCP port).
-    return f"postgres://postgres@{quote(str(DATA_DIR), safe='')}/{DATABASE_NAME}"
+    # The server listens on a Unix socket only (no TCP port): in the data folder, or in a
+    # shorter folder pgserver picks when that path is too long for a socket.
+    socket_dir = _server.get_postmaster_info().socket_dir
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
 def run_with_database(command: list[str]) -> int:
