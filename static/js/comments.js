@@ -26,20 +26,19 @@
     return template.content;
   }
 
-  async function send(form) {
-    const response = await fetch(form.action, {
+  // POST a form's data, asking for JSON; an unreadable answer becomes a friendly error.
+  async function postJSON(url, body) {
+    const response = await fetch(url, {
       method: "POST",
-      body: new FormData(form),
+      body,
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });
-    let data;
     try {
-      data = await response.json();
+      return await response.json();
     } catch (error) {
-      data = { ok: false, message: label("Error") };
+      return { ok: false, message: label("Error") };
     }
-    return { response, data };
   }
 
   function markErrors(form, errors) {
@@ -90,7 +89,7 @@
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      const { data } = await send(form);
+      const data = await postJSON(form.action, new FormData(form));
       if (data.ok) {
         form.elements.namedItem("body").value = "";
         markErrors(form, {});
@@ -166,13 +165,12 @@
     const clicked = event.submitter;
     const body = new FormData(form);
     if (clicked) body.set("value", clicked.value);
-    const response = await fetch(form.action, {
-      method: "POST",
-      body,
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    const data = await response.json().catch(() => ({ ok: false }));
+    let data;
+    try {
+      data = await postJSON(form.action, body);
+    } catch (error) {
+      data = { ok: false, message: label("Offline") };
+    }
     const up = form.querySelector(".vote--up");
     const down = form.querySelector(".vote--down");
     if (!data.ok) {
