@@ -85,3 +85,21 @@ def test_tree_checker_reports_a_broken_tree():
     assert tree_problems() == []
     Comment.objects.filter(pk=root.pk).update(rght=3)
     assert tree_problems() != []
+
+
+@pytest.mark.django_db
+def test_check_comment_trees_command_says_whether_trees_are_sound():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    article = make_article()
+    root = services.post_comment(
+        article=article, parent=None, author=Commenter(name="A", email="a@example.org"), body="x"
+    )
+    out = StringIO()
+    call_command("check_comment_trees", stdout=out)
+    assert out.getvalue().strip() == "All comment trees are valid."
+    Comment.objects.filter(pk=root.pk).update(lft=5)
+    with pytest.raises(CommandError, match="problems found"):
+        call_command("check_comment_trees", stdout=StringIO(), stderr=StringIO())
