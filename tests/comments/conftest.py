@@ -207,6 +207,7 @@ def moderation_policy(settings):
     settings.COMMENTS_DUPLICATE_WINDOW = 300
     settings.COMMENTS_RATE_LIMITS = ""
     settings.COMMENTS_SPAM_CHECKER = ""
+    settings.COMMENTS_REPORTS_TO_HIDE = 3
     return settings
 
 

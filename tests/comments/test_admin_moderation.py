@@ -19,20 +19,9 @@ from tests.comments.moderation_support import (
 )
 from tests.conftest import make_article, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
 CHANGELIST = "/admin/comments/comment/"
-
-
-@pytest.fixture(autouse=True)
-def policy(settings):
-    settings.COMMENTS_SPAM_CHECKER = ""
-    settings.COMMENTS_REPORTS_TO_HIDE = 3
-
-
-@pytest.fixture
-def article(db):
-    return make_article(headline="Council approves the new bridge")
 
 
 def templates(response) -> list[str]:

@@ -6,20 +6,8 @@ import pytest
 
 from comments.models import Ban, ModerationEvent, WordRule
 from tests.comments.moderation_support import make_comment, report
-from tests.conftest import make_article
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def policy(settings):
-    settings.COMMENTS_SPAM_CHECKER = ""
-    settings.COMMENTS_REPORTS_TO_HIDE = 3
-
-
-@pytest.fixture
-def article(db):
-    return make_article(headline="Council approves the new bridge")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
 
 def messages_of(response) -> list[str]:

@@ -5,17 +5,11 @@ from django.test import Client
 
 from comments.models import Comment, ModerationEvent, Status, WordRule
 from tests.comments.conftest import post
-from tests.conftest import make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
 SPAM_CHECKER = "tests.comments.test_moderation_spam.AlwaysSpam"
 HELD = "Thanks. Your comment is awaiting moderation and will appear once approved."
-
-
-@pytest.fixture
-def article():
-    return make_article()
 
 
 def test_comment_caught_as_spam_is_saved_and_its_author_told_it_is_held(article, settings):

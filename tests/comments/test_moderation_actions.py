@@ -19,19 +19,7 @@ from tests.comments.moderation_support import (
 )
 from tests.conftest import make_article, make_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def policy(settings):
-    settings.COMMENTS_REPORTS_TO_HIDE = 3
-    settings.COMMENTS_SPAM_CHECKER = ""
-    settings.COMMENTS_RATE_LIMITS = ""
-
-
-@pytest.fixture
-def article(db):
-    return make_article()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
 
 def count(article) -> int:

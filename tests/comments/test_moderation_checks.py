@@ -21,17 +21,7 @@ from tests.comments.moderation_support import (
 )
 from tests.conftest import make_article, make_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def policy(moderation_policy):
-    return moderation_policy
-
-
-@pytest.fixture
-def article(db):
-    return make_article()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
 
 # --- Modes and trust -------------------------------------------------------------------------

@@ -19,26 +19,17 @@ from tests.comments.moderation_support import (
     refusal,
     screen,
 )
-from tests.conftest import make_article, make_user
+from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def policy(moderation_policy):
-    return moderation_policy
-
-
-@pytest.fixture
-def article(db):
-    return make_article()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
 
 # --- Rate limits -----------------------------------------------------------------------------
 
 
 @pytest.fixture
-def limits(settings):
+def limits(moderation_policy):
+    settings = moderation_policy  # applied over the pinned defaults
     settings.COMMENTS_RATE_LIMITS = "5/minute,30/hour"
     settings.COMMENTS_DUPLICATE_WINDOW = 0
 

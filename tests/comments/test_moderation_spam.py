@@ -13,19 +13,8 @@ from comments import services, spam
 from comments.models import Comment, Status
 from comments.spam import Verdict
 from tests.comments.moderation_support import guest, screen
-from tests.conftest import make_article
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def policy(moderation_policy):
-    return moderation_policy
-
-
-@pytest.fixture
-def article(db):
-    return make_article()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
 
 # --- The spam checker ------------------------------------------------------------------------
@@ -77,7 +66,8 @@ class FakeResponse:
 
 
 @pytest.fixture
-def akismet(settings, monkeypatch):
+def akismet(moderation_policy, monkeypatch):
+    settings = moderation_policy  # applied over the pinned defaults
     settings.AKISMET_API_KEY = "test-key"
     settings.AKISMET_SITE_URL = "https://news.example.com"
     sent = []
