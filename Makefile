@@ -32,12 +32,14 @@ $(AXE): package.json package-lock.json
 # Migrate, collect static files, load the demo content and the local accounts.
 setup: install
 	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
+		$(PY) manage.py createcachetable && \
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 		$(PY) manage.py demo && \
 		$(PY) manage.py local_accounts'
 
 run: install
 	$(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && \
+		$(PY) manage.py createcachetable && \
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 		$(PY) manage.py demo && \
 		$(PY) manage.py local_accounts && \

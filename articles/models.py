@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -13,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles import formatting, images
-
-NAV_CACHE_KEY = "articles:nav-sections"
 
 
 class Section(models.Model):
@@ -33,17 +30,8 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
-
     def get_absolute_url(self) -> str:
         return reverse("articles:section", args=[self.slug])
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
-        return result
 
 
 class Tag(models.Model):

@@ -112,7 +112,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only: DATABASE_URL must be postgres://")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: local memory, or Redis shared by every app host ---------------------------------
+# --- Cache: shared by every worker and host: PostgreSQL, or Redis when REDIS_URL is set -------
+# gunicorn runs several processes, so a local-memory cache would be a different cache (and a
+# different rate-limit counter) in each. The database cache's table is made by
+# ``manage.py createcachetable`` (the Makefile runs it; the test runner does it itself).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -123,7 +126,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsroom_cache",
+        }
+    }
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

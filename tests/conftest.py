@@ -29,12 +29,16 @@ def _test_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(django_db_setup, django_db_blocker):
+    """Every test starts with an empty shared cache. It is a table in the test database (or
+    Redis), which transactional tests' flush does not empty, so clear it around each test."""
     from django.core.cache import cache
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 def jpeg_bytes(width: int = 1200, height: int = 675, colour: str = "#336699") -> bytes:
