@@ -10,12 +10,14 @@ from django.views.generic import ListView
 
 from articles import selectors
 from articles.models import Article, Author, Section, Tag
+from newsroom.pagecache import cached_article_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/home.html", {"front": selectors.front_page()})
 
 
+@cached_article_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         article = selectors.article_for_page(slug, request.user)
@@ -26,7 +28,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "related": Article.objects.related_to(article),
         "is_preview": not article.is_visible(),
     }
-    return render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context)
+    # A published article's page is the same for every anonymous reader: it may be shared
+    # (newsroom/pagecache.py), until its discussion closes by itself.
+    response.shareable = not context["is_preview"]
+    closing = article.comments_closing_at()
+    response.shared_until = closing if article.accepts_comments() else None
+    return response
 
 
 class ArticleListView(ListView):

@@ -15,6 +15,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from articles.models import Article
+from newsroom import pagecache
 
 
 class Status(models.TextChoices):
@@ -44,11 +45,14 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
         The article row is locked first, so the count (a new statement, a new snapshot) sees
         every transaction that recounted before: two posts at once cannot both write N+1.
         Callers that lock comment rows take them before this (rows, then the article).
+        Readers' cached copies of the article page are replaced once this commits.
         """
         with transaction.atomic():
             list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
             count = self.filter(article_id=article_id).visible().count()
             Article.objects.filter(pk=article_id).update(comment_count=count)
+            # Every change that recounts is one readers see: the cached page is stale.
+            pagecache.article_changed(article_id)
 
 
 class Comment(MPTTModel):

@@ -1,8 +1,9 @@
 """The queries comment pages need, in one place.
 
-A page of threads costs a fixed number of queries whatever its size: the count and the page
-of top-level comments in the chosen order, all their replies in tree order (one query), and
-the reader's own votes. The tree is assembled in Python from that flat list.
+A page of threads costs a fixed number of queries and shows a bounded number of comments
+whatever the discussion's size: the count and the page of top-level comments in the chosen
+order, then one query per level of replies that takes only the first few replies under each
+comment shown (a window function numbers them), and the reader's own votes.
 """
 
 from __future__ import annotations
@@ -11,8 +12,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from articles.models import Article
 from comments.models import Comment, Status, Vote
@@ -36,6 +48,7 @@ class Node:
     shown: bool = True  # False: a placeholder kept for its replies
     pending: bool = False  # the viewer's own comment awaiting moderation
     more: int = 0  # replies deeper than this page shows ("continue this thread")
+    hidden: int = 0  # direct replies left out of the page's budget ("N more replies")
     vote: int = 0  # the viewer's vote on it
 
     @property
@@ -53,6 +66,17 @@ class ThreadPage:
     @property
     def has_next(self) -> bool:
         return self.page.has_next()
+
+
+@dataclass
+class RepliesPage:
+    anchor: Node  # its children: this page of its replies
+    page: Page
+
+    @property
+    def remaining(self) -> int:
+        """Replies on the pages after this one."""
+        return self.page.paginator.count - self.page.end_index()
 
 
 def _own(viewer) -> Q:
@@ -78,31 +102,40 @@ def listed_roots(article: Article, viewer=None):
     )
 
 
-def _build(comments: list[Comment], viewer, max_level: int) -> list[Node]:
-    """Nest a flat list in tree order, then drop what the viewer may not see: placeholders
-    stay only while some reply below them is shown."""
-    own = _own_checker(viewer)
-    roots: list[Node] = []
-    stack: list[Node] = []
-    for comment in comments:
-        pending = comment.status == Status.PENDING and not comment.is_deleted and own(comment)
-        node = Node(comment=comment, shown=comment.is_visible or pending, pending=pending)
-        if comment.level >= max_level:
-            node.more = getattr(comment, "visible_below", 0)
-        while stack and stack[-1].comment.rght < comment.lft:
-            stack.pop()
-        if stack and stack[-1].comment.tree_id == comment.tree_id:
-            stack[-1].children.append(node)
-        else:
-            stack.clear()
-            roots.append(node)
-        stack.append(node)
-    return [node for node in roots if _prune(node)]
+def _listed_q(viewer) -> Q:
+    """Replies a reader sees: visible ones, the reader's own pending ones, and deleted or
+    removed ones kept as placeholders because a visible reply lies below them."""
+    visible_below = Comment.objects.filter(
+        tree_id=OuterRef("tree_id"),
+        lft__gt=OuterRef("lft"),
+        rght__lt=OuterRef("rght"),
+        status=Status.APPROVED,
+        is_deleted=False,
+    )
+    return _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_below)
 
 
-def _prune(node: Node) -> bool:
-    node.children = [child for child in node.children if _prune(child)]
-    return node.shown or bool(node.children) or node.has_more
+def _visible_below() -> Coalesce:
+    """How many visible comments lie below a row (for "Continue this thread")."""
+    below = (
+        Comment.objects.filter(
+            tree_id=OuterRef("tree_id"),
+            lft__gt=OuterRef("lft"),
+            rght__lt=OuterRef("rght"),
+            status=Status.APPROVED,
+            is_deleted=False,
+        )
+        .order_by()
+        .values("tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(below), Value(0))
+
+
+def _node(comment: Comment, own) -> Node:
+    pending = comment.status == Status.PENDING and not comment.is_deleted and own(comment)
+    return Node(comment=comment, shown=comment.is_visible or pending, pending=pending)
 
 
 def _own_checker(viewer):
@@ -111,6 +144,50 @@ def _own_checker(viewer):
     if viewer.user is not None:
         return lambda comment: comment.user_id == viewer.user.pk
     return lambda comment: not comment.user_id and comment.author_key == viewer.key
+
+
+def _grow(parents: list[Node], *, levels: int, viewer, own) -> list[Comment]:
+    """Hang the first ``COMMENTS_REPLIES_SHOWN`` replies under each of ``parents``, then
+    under those, ``levels`` levels down: one query per level, each bounded by the budget
+    whatever the size of the discussion. A node records how many of its replies are left out
+    (``hidden``); one on the last level records how many comments lie below it (``more``).
+    Returns the comments fetched."""
+    shown = settings.COMMENTS_REPLIES_SHOWN
+    fetched: list[Comment] = []
+    for depth in range(levels):
+        if not parents:
+            break
+        last = depth == levels - 1
+        by_pk = {node.comment.pk: node for node in parents}
+        replies = (
+            Comment.objects.filter(parent_id__in=list(by_pk))
+            .filter(_listed_q(viewer))
+            .annotate(
+                position=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("lft").asc()),
+                siblings=Window(Count("pk"), partition_by=F("parent_id")),
+            )
+            .filter(position__lte=shown)
+            .select_related("user")
+            .order_by("parent_id", "lft")
+        )
+        if last:
+            replies = replies.annotate(
+                visible_below=Case(
+                    When(rght__gt=F("lft") + 1, then=_visible_below()), default=Value(0)
+                )
+            )
+        children: list[Node] = []
+        for comment in replies:
+            parent = by_pk[comment.parent_id]
+            node = _node(comment, own)
+            if last:
+                node.more = comment.visible_below
+            parent.children.append(node)
+            parent.hidden = comment.siblings - len(parent.children)
+            children.append(node)
+            fetched.append(comment)
+        parents = children
+    return fetched
 
 
 def _attach_votes(nodes: list[Node], comments: list[Comment], viewer) -> None:
@@ -131,88 +208,84 @@ def _attach_votes(nodes: list[Node], comments: list[Comment], viewer) -> None:
     walk(nodes)
 
 
-def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
-    """Each root followed by its replies up to ``levels`` below it, in tree order. Replies at
-    the last level carry ``visible_below``: how many visible replies lie deeper (counted by
-    the database in the same query, only for those rows)."""
-    if not roots:
-        return []
-    below = (
-        Comment.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__gt=OuterRef("lft"),
-            rght__lt=OuterRef("rght"),
-            status=Status.APPROVED,
-            is_deleted=False,
-        )
-        .order_by()
-        .values("tree_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    condition = Q()
-    for root in roots:
-        condition |= Q(
-            tree_id=root.tree_id,
-            lft__gt=root.lft,
-            rght__lt=root.rght,
-            level__lte=root.level + levels,
-        )
-    last_level = {root.level + levels for root in roots}
-    replies = list(
-        Comment.objects.filter(condition)
-        .annotate(
-            visible_below=Case(
-                When(
-                    level__in=last_level,
-                    rght__gt=F("lft") + 1,
-                    then=Coalesce(Subquery(below), Value(0)),
-                ),
-                default=Value(0),
-            )
-        )
-        .select_related("user")
-        .order_by("tree_id", "lft")
-    )
-    by_tree: dict[int, list[Comment]] = {}
-    for reply in replies:
-        by_tree.setdefault(reply.tree_id, []).append(reply)
-    ordered = []
-    for root in roots:
-        ordered.append(root)
-        ordered.extend(c for c in by_tree.get(root.tree_id, []) if root.lft < c.lft < root.rght)
-    return ordered
-
-
 def thread_page(article: Article, *, sort: str, page: str | int | None, viewer=None) -> ThreadPage:
-    """One page of an article's threads in the given order, replies nested under them."""
+    """One page of an article's threads in the given order, and under each thread the budget
+    of replies (``COMMENTS_REPLIES_SHOWN`` per comment, ``COMMENTS_MAX_DEPTH`` levels in all):
+    a fixed number of queries and a bounded number of comments whatever the discussion's size.
+    """
     sort = clean_sort(sort)
     roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort])
     paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     root_list = list(page_obj.object_list)
-    comments = _subtrees(root_list, levels=settings.COMMENTS_MAX_DEPTH - 1)
-    nodes = _build(comments, viewer, max_level=settings.COMMENTS_MAX_DEPTH - 1)
-    _attach_votes(nodes, comments, viewer)
+    own = _own_checker(viewer)
+    nodes = [_node(root, own) for root in root_list]
+    replies = _grow(nodes, levels=settings.COMMENTS_MAX_DEPTH - 1, viewer=viewer, own=own)
+    _attach_votes(nodes, root_list + replies, viewer)
     return ThreadPage(article=article, sort=sort, page=page_obj, nodes=nodes)
 
 
-def subthread(comment: Comment, viewer=None) -> list[Node]:
-    """``comment`` and the replies below it, for "continue this thread"."""
-    comments = _subtrees([comment], levels=settings.COMMENTS_MAX_DEPTH - 1)
-    nodes = _build(comments, viewer, max_level=comment.level + settings.COMMENTS_MAX_DEPTH - 1)
-    _attach_votes(nodes, comments, viewer)
-    return nodes
+def replies_page(anchor: Comment, *, page: str | int | None, viewer=None) -> RepliesPage:
+    """The replies to ``anchor``, a page of ``COMMENTS_PER_PAGE`` at a time, each with its own
+    budget of replies below it: what "N more replies" and "Continue this thread" open."""
+    children = (
+        Comment.objects.filter(parent=anchor)
+        .filter(_listed_q(viewer))
+        .select_related("user")
+        .order_by("lft")
+    )
+    paginator = Paginator(children, settings.COMMENTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    child_list = list(page_obj.object_list)
+    own = _own_checker(viewer)
+    nodes = [_node(child, own) for child in child_list]
+    replies = _grow(nodes, levels=settings.COMMENTS_MAX_DEPTH - 2, viewer=viewer, own=own)
+    _attach_votes(nodes, child_list + replies, viewer)
+    anchor_node = _node(anchor, own)
+    anchor_node.children = nodes
+    return RepliesPage(anchor=anchor_node, page=page_obj)
 
 
-def thread_anchor(comment: Comment) -> Comment | None:
-    """The comment whose "continue this thread" page shows ``comment``; None when the
-    article page itself shows it."""
-    step = settings.COMMENTS_MAX_DEPTH - 1
-    if comment.level < settings.COMMENTS_MAX_DEPTH:
-        return None
-    anchor_level = step * ((comment.level - 1) // step)
-    return comment.get_ancestors().get(level=anchor_level)
+def subthread(comment: Comment, viewer=None, page: str | int | None = None) -> list[Node]:
+    """``comment`` with a page of its replies below it, for its own page."""
+    replies = replies_page(comment, page=page, viewer=viewer)
+    _attach_votes([replies.anchor], [comment], viewer)
+    return [replies.anchor]
+
+
+@dataclass
+class Location:
+    """Where a comment is shown: the article page (``anchor`` None) or the replies page of
+    ``anchor``, at page ``page`` of its threads or replies."""
+
+    anchor: Comment | None
+    page: int
+
+
+def locate(comment: Comment, *, sort: str = DEFAULT_SORT, viewer=None) -> Location:
+    """The page that shows ``comment`` within the budget: walk down from its thread's root;
+    where a step falls outside the budget (too deep, or past the replies shown under a
+    comment), the replies page of the comment above it takes over."""
+    chain = [*comment.get_ancestors(), comment]
+    listed = _listed_q(viewer)
+    positions = dict(
+        Comment.objects.filter(parent_id__in=[c.pk for c in chain[:-1]])
+        .filter(listed | Q(pk__in=[c.pk for c in chain]))
+        .annotate(position=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("lft").asc()))
+        .values_list("pk", "position")
+    )
+    anchor: Comment | None = None
+    page = page_of(chain[0], sort=sort, viewer=viewer)
+    top = 0  # index in chain of the page's top comment (a root, or the anchor)
+    for index in range(1, len(chain)):
+        position = positions.get(chain[index].pk, 1)
+        relative = index - top
+        if relative >= settings.COMMENTS_MAX_DEPTH or position > settings.COMMENTS_REPLIES_SHOWN:
+            # The anchor's own replies are paginated there, not capped.
+            anchor = chain[index - 1]
+            top = index - 1
+            page = (position - 1) // settings.COMMENTS_PER_PAGE + 1
+    return Location(anchor=anchor, page=page)
 
 
 def page_of(comment: Comment, *, sort: str = DEFAULT_SORT, viewer=None) -> int:

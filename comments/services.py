@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from articles.models import Article
 from comments import moderation, signals
 from comments.models import Comment, Flag, Status, Vote
+from newsroom import pagecache
 
 EDIT_WINDOW = timedelta(minutes=15)
 # Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
@@ -168,6 +169,8 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous == Status.APPROVED and status != Status.APPROVED:
             comment.status = status
         comment.save(update_fields=["body", "edited_at", "status"])
+        if previous == Status.APPROVED and comment.status == Status.APPROVED:
+            pagecache.article_changed(comment.article_id)  # readers see the new text
         if previous != comment.status:
             Comment.objects.recount(comment.article_id)
             moderation.record(
@@ -255,6 +258,7 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         Comment.objects.filter(pk=comment.pk).update(
             upvotes=counts["up"], downvotes=counts["down"], score=counts["up"] - counts["down"]
         )
+        pagecache.article_changed(comment.article_id)  # the counts, and the "votes" order
     comment.upvotes, comment.downvotes = counts["up"], counts["down"]
     comment.score = counts["up"] - counts["down"]
     return comment

@@ -22,6 +22,7 @@ from comments import identity, selectors, services
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
 from comments.services import CommentRefused
+from newsroom.csrf import cross_origin_protected
 
 
 def heading(count: int) -> str:
@@ -68,6 +69,7 @@ def _refused_json(form_or_message, status: int) -> JsonResponse:
     return JsonResponse({"ok": False, "message": message, "errors": errors}, status=status)
 
 
+@cross_origin_protected
 @require_POST
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
     """Post a new comment or a reply."""
@@ -160,44 +162,60 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open the article at the page that holds the comment, scrolled to it."""
+    """Open the page that holds the comment (the article's, or a thread's own page when the
+    comment lies beyond the article page's budget), scrolled to it and highlighted."""
     comment = _comment(pk)
     if not comment.article.is_visible():
         raise Http404
-    anchor = selectors.thread_anchor(comment)
-    if anchor is not None:
-        thread_url = reverse("comments:thread", args=[anchor.pk])
-        return redirect(f"{thread_url}?highlight={comment.pk}#{comment.anchor}")
     viewer = identity.commenter(request)
     sort = selectors.clean_sort(request.GET.get("sort"))
-    page = selectors.page_of(comment, sort=sort, viewer=viewer)
-    query = {"comments": sort} if sort != selectors.DEFAULT_SORT else {}
-    if page > 1:
-        query["cpage"] = page
-    url = comment.article.get_absolute_url()
-    if query:
-        url += "?" + urlencode(query)
-    query_hl = f"{url}{'&' if query else '?'}highlight={comment.pk}"
-    return redirect(f"{query_hl}#{comment.anchor}")
+    where = selectors.locate(comment, sort=sort, viewer=viewer)
+    if where.anchor is not None:
+        url = reverse("comments:thread", args=[where.anchor.pk])
+        query = {"cpage": where.page} if where.page > 1 else {}
+    else:
+        url = comment.article.get_absolute_url()
+        query = {"comments": sort} if sort != selectors.DEFAULT_SORT else {}
+        if where.page > 1:
+            query["cpage"] = where.page
+    query["highlight"] = comment.pk
+    return redirect(f"{url}?{urlencode(query)}#{comment.anchor}")
 
 
 @require_GET
 def thread(request: HttpRequest, pk: int) -> HttpResponse:
-    """Continue a deep thread on a page of its own."""
+    """A comment and its replies on a page of their own ("N more replies" without script)."""
     comment = _comment(pk)
     if not comment.article.is_visible():
         raise Http404
     viewer = identity.commenter(request)
+    replies = selectors.replies_page(comment, page=request.GET.get("cpage"), viewer=viewer)
     context = {
         "article": comment.article,
         "anchor": comment,
-        "nodes": selectors.subthread(comment, viewer),
+        "replies": replies,
+        "nodes": [replies.anchor],
         "viewer": viewer,
         "form": CommentForm(
             initial=identity.remembered_details(request), article=comment.article, user=request.user
         ),
     }
     return render(request, "comments/thread_page.html", context)
+
+
+@require_GET
+def replies(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page of a comment's replies, as HTML for the page's script to show in place."""
+    comment = _comment(pk)
+    if not comment.article.is_visible():
+        raise Http404
+    viewer = identity.commenter(request)
+    context = {
+        "article": comment.article,
+        "replies": selectors.replies_page(comment, page=request.GET.get("cpage"), viewer=viewer),
+        "viewer": viewer,
+    }
+    return render(request, "comments/includes/replies.html", context)
 
 
 @require_GET
@@ -215,6 +233,7 @@ def fragment(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
+@cross_origin_protected
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(pk)
@@ -248,6 +267,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/edit.html", context, status=status)
 
 
+@cross_origin_protected
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(pk)
@@ -264,6 +284,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/delete.html", {"comment": comment})
 
 
+@cross_origin_protected
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     comment = Comment.objects.select_related("article").filter(pk=pk).first()
@@ -300,6 +321,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@cross_origin_protected
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(pk)

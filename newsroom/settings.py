@@ -65,10 +65,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML is compressed here, in `make run` as in production (static files are precompressed
+    # by WhiteNoise); then answers carry an ETag and If-None-Match gets a 304.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The token-less Origin/Sec-Fetch-Site check for the comment forms that cached pages
+    # carry (newsroom/csrf.py), then Django's token check for everything else.
+    "newsroom.csrf.CrossOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +137,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "newsroom_cache",
+            # Cached article pages live here too: room for many before culling starts.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 
@@ -214,10 +223,18 @@ LOGGING = {
 # --- Newsroom --------------------------------------------------------------------------------
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "The Newsroom")
 ARTICLES_PER_PAGE = 12
+# How long an anonymous reader's copy of an article page may be served from the shared cache
+# (newsroom/pagecache.py). Every change readers could see replaces it at once; this bounds only
+# what changes by itself ("3 hours ago"). 0 turns the cache off.
+PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 300)
 
 # --- Comments --------------------------------------------------------------------------------
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20)  # top-level threads per page
-COMMENTS_MAX_DEPTH = 6  # deeper replies continue on their own page
+# The page's budget: COMMENTS_PER_PAGE threads, under each comment its first
+# COMMENTS_REPLIES_SHOWN replies, COMMENTS_MAX_DEPTH levels in all; the rest is behind
+# "N more replies" and "Continue this thread" (loaded in place by script, or their own page).
+COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 3)
+COMMENTS_REPLIES_SHOWN = env_int("COMMENTS_REPLIES_SHOWN", 3)
 COMMENTS_GUEST_VOTES_PER_HOUR = env_int("COMMENTS_GUEST_VOTES_PER_HOUR", 60)
 COMMENTS_FORM_MIN_SECONDS = env_int("COMMENTS_FORM_MIN_SECONDS", 2)  # faster is a bot
 COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 6 * 60 * 60)  # seconds

@@ -41,6 +41,14 @@ def _clear_cache(django_db_setup, django_db_blocker):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    """Article pages are rendered afresh: a test's transaction never commits, so the cached
+    copies' post-commit invalidation would never run. tests/newsroom/test_pagecache.py turns
+    the cache on and runs those callbacks; the browser tests (real commits) keep it on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def jpeg_bytes(width: int = 1200, height: int = 675, colour: str = "#336699") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, "JPEG")

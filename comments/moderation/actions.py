@@ -19,6 +19,7 @@ from comments.models import Comment, Flag, Status
 from comments.moderation.audit import EventAction, record, record_many
 from comments.moderation.checks import is_moderator
 from comments.spam import get_spam_checker
+from newsroom import pagecache
 
 # A moderator's decision: the status it gives and the event it records.
 DECISIONS: dict[str, tuple[str, str]] = {
@@ -165,6 +166,8 @@ def set_featured(
         changed = list(candidates.select_for_update().order_by("pk").only("pk", "article_id"))
         pks = {comment.pk for comment in changed}
         Comment.objects.filter(pk__in=pks).update(is_featured=featured)
+        for article_id in sorted({comment.article_id for comment in changed}):
+            pagecache.article_changed(article_id)
         record_many(
             changed,
             actor=actor,
@@ -228,6 +231,7 @@ def close_discussion(*, article: Article, actor: AbstractBaseUser | None, reason
             comments_open=False
         ):
             return False
+        pagecache.article_changed(article.pk, article.slug)
         record(None, actor=actor, action=EventAction.CLOSED, article=article, reason=reason)
     article.comments_open = False
     return True
@@ -247,6 +251,7 @@ def open_discussion(*, article: Article, actor: AbstractBaseUser | None, reason:
         return False
     with transaction.atomic():
         Article.objects.filter(pk=article.pk).update(**changes)
+        pagecache.article_changed(article.pk, article.slug)
         record(None, actor=actor, action=EventAction.REOPENED, article=article, reason=reason)
     for name, value in changes.items():
         setattr(article, name, value)

@@ -223,6 +223,54 @@
     }
   }
 
+  // "N more replies" and "Continue this thread": fetch a page of that comment's replies and
+  // show it in place (the link opens the same replies as a page of their own without script).
+  async function loadReplies(link) {
+    const anchor = link.dataset.anchor || link.closest("article.comment").dataset.commentId;
+    const page = link.dataset.page || "1";
+    const url = new URL("/comments/" + anchor + "/replies/", window.location.href);
+    url.searchParams.set("cpage", page);
+    link.setAttribute("aria-busy", "true");
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin" });
+    } catch (error) {
+      response = null;
+    }
+    if (!response || !response.ok) {
+      window.location.href = link.href;
+      return;
+    }
+    const fragment = fromHTML(await response.text());
+    const item = document.getElementById("c" + anchor).parentElement;
+    const list = fragment.querySelector("ol.comment-thread");
+    const existing = item.querySelector(":scope > ol.comment-thread");
+    const firstNew = list && list.querySelector("article.comment");
+    const added = [];
+    if (existing && page !== "1" && list) {
+      added.push(...list.children);
+      existing.append(...list.children);
+    } else if (existing && list) {
+      existing.replaceWith(list);
+      added.push(list);
+    } else if (list) {
+      item.querySelector(":scope > article.comment").after(list);
+      added.push(list);
+    }
+    link.closest("p").remove();
+    const more = fragment.querySelector("p.more-replies");
+    if (more) {
+      item.appendChild(more);
+      added.push(more);
+    }
+    added.forEach(enhance);
+    addCollapse(item);
+    if (firstNew) {
+      firstNew.setAttribute("tabindex", "-1");
+      firstNew.focus();
+    }
+  }
+
   function addCollapse(root) {
     root.querySelectorAll("li.comment-thread__item").forEach((item) => {
       const replies = item.querySelector(":scope > ol.comment-thread");
@@ -256,6 +304,14 @@
         })
       );
     }
+    root.querySelectorAll(".more-replies a[data-anchor], .continue-thread a").forEach((link) => {
+      if (link.dataset.enhanced) return;
+      link.dataset.enhanced = "1";
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        loadReplies(link);
+      });
+    });
     root.querySelectorAll("a.load-more").forEach((link) =>
       link.addEventListener("click", (event) => {
         event.preventDefault();

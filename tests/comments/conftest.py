@@ -37,6 +37,7 @@ def reader_settings(settings):
     hiding after reports) switched off: their own suite proves them."""
     settings.COMMENTS_PER_PAGE = 20
     settings.COMMENTS_MAX_DEPTH = 6
+    settings.COMMENTS_REPLIES_SHOWN = 3
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 60
     settings.COMMENTS_FORM_MIN_SECONDS = 2
     settings.COMMENTS_FORM_MAX_AGE = 6 * 60 * 60

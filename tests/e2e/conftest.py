@@ -122,6 +122,11 @@ def _site(live_server, django_db_serialized_rollback, settings) -> None:
     """Every browser test runs against the live server, with the groups and permissions that
     migrations create (serialized rollback restores them after each test's flush)."""
     settings.COMMENTS_FORM_MIN_SECONDS = 0  # the browser fills forms faster than a person
+    # Anonymous pages come from the shared cache, as in production (the live server commits).
+    settings.PAGE_CACHE_SECONDS = 300
+    # The journeys below were written for deep pages; test_budget.py checks the default budget.
+    settings.COMMENTS_MAX_DEPTH = 6
+    settings.COMMENTS_REPLIES_SHOWN = 20
 
 
 # --- Watching pages -------------------------------------------------------------------------

@@ -1,0 +1,82 @@
+"""Cross-site request forgery protection that needs no token in the page.
+
+The comment forms are on article pages that every anonymous reader shares from the cache, so
+they cannot carry a per-reader CSRF token. For the views marked ``@cross_origin_protected``
+the browser's own word decides instead, as Go 1.25's ``CrossOriginProtection`` does:
+
+- ``Sec-Fetch-Site: same-origin`` (or ``none``: typed by the reader) is accepted; any other
+  value is refused unless the request's ``Origin`` is in ``CSRF_TRUSTED_ORIGINS``;
+- without ``Sec-Fetch-Site`` (older browsers), an ``Origin`` naming this host (or a trusted
+  origin) is accepted and any other is refused;
+- with neither header the request did not come from a modern browser's form or script, and
+  Django's usual token check applies (pages rendered for one reader still carry the token).
+
+Every browser in use sends ``Origin`` with a POST and all current ones ``Sec-Fetch-Site``;
+neither can be set by a page's script, so a page on another site cannot pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import _get_failure_view
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def cross_origin_protected(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Protect ``view`` by Origin and Sec-Fetch-Site instead of requiring a token (apply it
+    outermost, above ``require_POST``)."""
+    view.cross_origin_protected = True
+    return view
+
+
+def _trusted(origin: str | None) -> bool:
+    return bool(origin) and origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def _same_host(origin: str, request: HttpRequest) -> bool:
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return False
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+def same_origin_verdict(request: HttpRequest) -> bool | None:
+    """True: the browser says the request comes from this site; False: from another one;
+    None: no browser said (no ``Sec-Fetch-Site``, no ``Origin``)."""
+    origin = request.headers.get("Origin")
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site.lower() in ("same-origin", "none") or _trusted(origin)
+    if origin is None:
+        return None
+    return _same_host(origin, request) or _trusted(origin)
+
+
+class CrossOriginMiddleware:
+    """Decide the ``@cross_origin_protected`` views' POSTs by the browser's headers before
+    Django's ``CsrfViewMiddleware`` (placed after this one) asks for a token: accepted, that
+    check is skipped; refused, ``CSRF_FAILURE_VIEW`` answers as for any CSRF failure; when no
+    browser said, the token check runs as usual."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        if request.method in SAFE_METHODS or not getattr(callback, "cross_origin_protected", False):
+            return None
+        verdict = same_origin_verdict(request)
+        if verdict is True:
+            request.csrf_processing_done = True  # CsrfViewMiddleware then lets it through
+        elif verdict is False:
+            return _get_failure_view()(request, reason="Cross-origin request refused.")
+        return None

@@ -1,0 +1,179 @@
+"""Article pages for anonymous readers, served from the shared cache without rendering.
+
+An anonymous reader's article page is the same bytes for everyone, so it is rendered once,
+stored (plain and gzipped) in Django's default cache — PostgreSQL's ``newsroom_cache`` table,
+or Redis when ``REDIS_URL`` is set, never one process's memory — and served from there.
+
+Each stored page carries the versions it was rendered under: the article's own version, bumped
+after every change readers of that article could see (a comment posted, edited, deleted,
+moderated or voted on, an editor's pick, the discussion closed or reopened), and a site-wide
+version, bumped when an article, section, tag or author is saved (the menu, bylines and "More
+on this topic" appear on every article page). A page whose versions are no longer current is
+never served. Versions are bumped after the change commits, and read before the page's data
+is, so a page rendered from older data is always stored under an older version.
+
+What belongs to one reader never enters the shared copy: only requests without a session,
+guest or messages cookie are served from the cache or stored in it (those readers get a page
+rendered for them), and a page that would set a cookie is not stored.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from articles.models import Article, Author, Section, Tag
+
+SITE_KEY = "pagecache:site"
+# Cookies that make a page the reader's own: a signed-in session, a guest's browser key
+# (comments.identity.COOKIE: their pending comments, edit links and votes), flash messages.
+PRIVATE_COOKIES = ("newsroom_guest", "messages")
+# The query parameters that change what an article page shows; others (utm_source, fbclid...)
+# share the same copy.
+PAGE_PARAMETERS = ("comments", "cpage", "highlight")
+
+
+def _article_key(slug: str) -> str:
+    return f"pagecache:article:{slug}"
+
+
+def _new_version() -> str:
+    return secrets.token_hex(8)
+
+
+def article_changed(article_id: int, slug: str | None = None) -> None:
+    """What readers see on this article's page changed: its cached copies are stale once the
+    current transaction commits."""
+
+    def bump() -> None:
+        name = slug or Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
+        if name:
+            cache.set(_article_key(name), _new_version(), timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def site_changed() -> None:
+    """Something every article page shows changed (menu, bylines, related articles, or an
+    article's own address)."""
+    transaction.on_commit(lambda: cache.set(SITE_KEY, _new_version(), timeout=None))
+
+
+def is_shared(request: HttpRequest) -> bool:
+    """True when the request may be answered with (and its answer stored as) the shared copy."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    private = (settings.SESSION_COOKIE_NAME, *PRIVATE_COOKIES)
+    return not any(name in request.COOKIES for name in private)
+
+
+def _page_key(request: HttpRequest, slug: str) -> str:
+    query = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS)
+    where = f"{request.scheme}://{request.get_host()}|{slug}|{query}|{request.LANGUAGE_CODE}"
+    return "pagecache:page:" + hashlib.sha256(where.encode()).hexdigest()
+
+
+def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
+    """The site's and the article's versions, creating either that is missing (first use,
+    or evicted: a new random version can never match an older stored page)."""
+    site, article = found.get(SITE_KEY), found.get(article_key)
+    if site is None or article is None:
+        cache.add(SITE_KEY, _new_version(), timeout=None)
+        cache.add(article_key, _new_version(), timeout=None)
+        again = cache.get_many([SITE_KEY, article_key])
+        site, article = again.get(SITE_KEY), again.get(article_key)
+    return site, article
+
+
+def _timeout(until: datetime | None) -> int:
+    timeout = settings.PAGE_CACHE_SECONDS
+    if until is not None:  # e.g. the discussion closes by itself then
+        timeout = min(timeout, int((until - timezone.now()).total_seconds()))
+    return timeout
+
+
+def _stored(response: HttpResponse, versions: tuple[str, str]) -> dict:
+    body = response.content
+    return {
+        "versions": versions,
+        "content_type": response["Content-Type"],
+        "etag": f'W/"{hashlib.sha256(body).hexdigest()[:32]}"',
+        "body": body,
+        "gzipped": gzip.compress(body, compresslevel=6, mtime=0),
+    }
+
+
+def _from_stored(request: HttpRequest, entry: dict) -> HttpResponse:
+    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    response = HttpResponse(
+        entry["gzipped"] if accepts_gzip else entry["body"], content_type=entry["content_type"]
+    )
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"
+    response["ETag"] = entry["etag"]
+    # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); the copy
+    # differs with the encoding, and readers with cookies get a page of their own.
+    response["Cache-Control"] = "max-age=0, must-revalidate"
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
+    response.shared_copy = True
+    return response
+
+
+def cached_article_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve ``view(request, slug)`` from the shared copy to anonymous readers.
+
+    The view marks a response that may be shared with ``response.shareable = True`` and, if
+    the page changes by itself at some time (comments closing), ``response.shared_until``.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
+        if settings.PAGE_CACHE_SECONDS <= 0 or not is_shared(request):
+            return view(request, slug)
+        page_key, article_key = _page_key(request, slug), _article_key(slug)
+        found = cache.get_many([SITE_KEY, article_key, page_key])
+        # Read before the page's data: a page rendered from older data is stored under an
+        # older version.
+        versions = _current_versions(found, article_key)
+        entry = found.get(page_key)
+        if entry is not None and entry["versions"] == versions:
+            return _from_stored(request, entry)
+        response = view(request, slug)
+        if not getattr(response, "shareable", False) or response.status_code != 200:
+            return response
+        if response.cookies:  # something made it one reader's page
+            return response
+        entry = _stored(response, versions)
+        timeout = _timeout(getattr(response, "shared_until", None))
+        if timeout > 0:
+            cache.set(page_key, entry, timeout=timeout)
+        return _from_stored(request, entry)
+
+    return wrapper
+
+
+def _site_changed(**kwargs) -> None:
+    site_changed()
+
+
+def connect_signals() -> None:
+    """Editors' changes to articles, sections, tags and authors make every page stale."""
+    for model in (Article, Section, Tag, Author):
+        post_save.connect(_site_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}")
+        post_delete.connect(
+            _site_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
+        )
+    for through in (Article.tags.through, Article.authors.through):
+        m2m_changed.connect(_site_changed, sender=through, dispatch_uid=f"pagecache-{through}")
