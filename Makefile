@@ -62,8 +62,23 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install
-	$(WITH_DB) $(PY) -m bench
+# Benchmarks with wrk (installed from Debian's packages where missing and possible; otherwise a
+# Python load generator) and Lighthouse (npm, bench/lighthouse; skipped, saying why, without it).
+LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix bench/lighthouse --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: make bench will skip Lighthouse" >&2; \
+	fi
+
+bench: install $(LIGHTHOUSE)
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+		echo "wrk not installed: using the Python load generator" >&2
+	$(WITH_DB) sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+		CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) -m bench'
+
 
 demo: install
 	$(WITH_DB) $(PY) manage.py demo
@@ -72,4 +87,5 @@ shell: install
 	$(WITH_DB) $(PY) manage.py shell
 
 clean:
-	rm -rf $(VENV) .pgdata staticfiles media test-artifacts .pytest_cache .ruff_cache node_modules
+	rm -rf $(VENV) .pgdata staticfiles media test-artifacts .pytest_cache .ruff_cache node_modules \
+		bench/lighthouse/node_modules

@@ -1,19 +1,39 @@
-"""``make bench``: how the comment section's costs grow, as ratios to a baseline measured in
-the same run (absolute times depend on the machine; ratios say whether the design scales).
+"""``make bench``: the article page and a reply at a crowd's pace, as ratios to baselines
+measured in the same run (absolute times depend on a machine, and on what else it runs).
 
-Runs in a throw-away test database, never the development data.
+In a throw-away database on the project's PostgreSQL it seeds bushy discussions of 10, 100,
+10,000 and 100,000 comments (bench/seed.py), serves them with gunicorn on loopback as
+`make run` does (DEBUG off), and measures:
+
+1. the page's server time rendered for one reader (a reader with a cookie never gets the
+   shared copy) at each size, against the 10-comment page, with its size on the wire and
+   the comments it shows;
+2. requests per second under wrk (16 connections) for the 100-comment page (anonymous, from
+   the shared cache) against /robots.txt;
+3. that HTML is gzipped and a conditional GET gets a 304;
+4. Lighthouse (mobile) performance and accessibility of the 10,000-comment page, when
+   bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
+5. a reply into a 10,000-comment thread against one into a 10-comment thread.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import random
+import re
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 
 import django
 
@@ -21,124 +41,294 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
+from bench import seed  # noqa: E402
 from comments import services  # noqa: E402
+from comments.integrity import tree_problems  # noqa: E402
 from comments.models import Comment  # noqa: E402
 from comments.services import Commenter  # noqa: E402
 
+BASE_DIR = Path(__file__).resolve().parent.parent
+LIGHTHOUSE = BASE_DIR / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+SIZES = (10, 100, 10_000, 100_000)
+STORY = "\n\n".join(
+    [
+        "The council voted on Tuesday night to build a new bridge across the river, ending a "
+        "debate that has run for more than a decade and divided the town's two halves.",
+        "## What was decided",
+        "The bridge will carry buses, bicycles and people on foot, but not private cars. Work "
+        "is due to begin next spring and to take three years; the ferry keeps running until "
+        "the bridge opens.",
+        "> It is the biggest thing this council has done in a generation, said its leader.",
+        "Residents on the north bank, who have waited longest, welcomed the vote. Traders near "
+        "the harbour worry about the years of building work and about parking.",
+    ]
+    * 3
+)
 
-def timed(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm up
-    samples = []
-    for _ in range(repeat):
+
+# --- Measuring over HTTP ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, bytes, float]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return response.status, dict(response.getheaders()), body, elapsed
+
+    def median_ms(self, path: str, headers: dict, repeat: int = 15) -> float:
+        self.get(path, headers)  # warm up
+        return 1000 * statistics.median(self.get(path, headers)[3] for _ in range(repeat))
+
+
+def requests_per_second(port: int, path: str, seconds: int = 10, connections: int = 16) -> float:
+    url = f"http://127.0.0.1:{port}{path}"
+    wrk = shutil.which("wrk")
+    if wrk:
+        out = subprocess.run(
+            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "-H", "Accept-Encoding: gzip", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    # No wrk: the same load from Python threads, each on one kept-alive connection.
+    done = [0] * connections
+    stop = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
+            conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+            conn.getresponse().read()
+            done[index] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / seconds
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "", safe="")
+    port_part = f":{db['PORT']}" if db["PORT"] else ""
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgres://{db['USER']}{password}@{host}{port_part}/{db['NAME']}",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-only-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "deploy/gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "newsroom.wsgi",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    site = Site(port)
+    for _ in range(300):
+        try:
+            if site.get("/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def lighthouse(url: str) -> tuple[float, float] | str:
+    chrome = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    if not LIGHTHOUSE.exists():
+        return "not run: bench/lighthouse is not installed (needs npm)"
+    if not Path(chrome).exists():
+        return f"not run: no Chromium at {chrome}"
+    result = subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            "--quiet",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, CHROME_PATH=chrome),
+        timeout=300,
+    )
+    if result.returncode != 0:
+        return "failed: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+    report = json.loads(result.stdout)
+    return (
+        100 * report["categories"]["performance"]["score"],
+        100 * report["categories"]["accessibility"]["score"],
+    )
+
+
+# --- The run ---------------------------------------------------------------------------------
 
 
 def make_article(slug: str, section: Section, author: Author) -> Article:
     article = Article.objects.create(
-        headline=slug, slug=slug, standfirst="Bench", body="Body", section=section,
+        headline=f"Council approves the new bridge ({slug})", slug=slug,
+        standfirst="A decade of debate ends with a vote.", body=STORY, section=section,
         status=Article.Status.PUBLISHED,
     )  # fmt: skip
     article.authors.add(author)
     return article
 
 
-def fill(article: Article, *, threads: int, replies: int) -> None:
-    """``threads`` top-level comments, each with ``replies`` replies in a chain and a fan."""
-    start = Comment.objects.order_by("-tree_id").values_list("tree_id", flat=True).first() or 0
-    rows = []
-    for t in range(threads):
-        size = replies + 1
-        for level in range(size):
-            rows.append(
-                Comment(
-                    article=article,
-                    guest_name="Bench",
-                    guest_email="b@example.org",
-                    body=f"Comment {t}.{level} with a few words of text to render.",
-                    tree_id=start + t + 1,
-                    level=level,
-                    lft=level + 1,
-                    rght=2 * size - level,
-                )
-            )
-    Comment.objects.bulk_create(rows, batch_size=2000)
-    Comment.objects.recount(article.pk)
+def reply_ms(article: Article, parent_ids: list[int], repeat: int = 25) -> float:
+    """Median time of a reply to one of the thread's most recent comments."""
+    poster = Commenter(name="Bench", email="bench@example.org", ip="127.0.0.1")
+    rng = random.Random(7)
+    samples = []
+    for n in range(repeat + 1):
+        parent = Comment.objects.get(pk=rng.choice(parent_ids[-seed.RECENT :]))
+        start = time.perf_counter()
+        services.post_comment(article=article, parent=parent, author=poster, body=f"Reply {n}")
+        samples.append(time.perf_counter() - start)
+    return 1000 * statistics.median(samples[1:])
 
 
-def reply_cost(thread_size: int, section: Section, author: Author, repeat: int) -> float:
-    article = make_article(f"bench-reply-{thread_size}", section, author)
-    fill(article, threads=1, replies=thread_size - 1)
-    root = Comment.objects.get(article=article, level=0)
-    poster = Commenter(name="Bench", email="bench@example.org")
-    return timed(
-        lambda: services.post_comment(article=article, parent=root, author=poster, body="Reply"),
-        repeat,
-    )
-
-
-def main() -> int:
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        with override_settings(COMMENTS_RATE_LIMITS="", COMMENTS_DUPLICATE_WINDOW=0):
-            return run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+def row(label: str, value: str, baseline: str, ratio: str, goal: str, ok: bool | None) -> None:
+    verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+    print(f"{label:<44}{value:>12}{baseline:>12}{ratio:>8}  {goal:<10}{verdict}")
 
 
 def run() -> int:
+    rng = random.Random(16)
     section = Section.objects.create(name="Bench", slug="bench")
-    author = Author.objects.create(name="Bench", slug="bench")
-    client = Client()
-    print(f"Comments per page: {settings.COMMENTS_PER_PAGE} threads\n")
-    print(f"{'measure':<52}{'ratio':>8}{'queries':>9}")
+    author = Author.objects.create(name="Bench Writer", slug="bench-writer")
+    print("Seeding bushy discussions (a tenth start threads, the rest reply to recent ones)...")
+    articles = {}
+    for size in SIZES:
+        began = time.perf_counter()
+        articles[size] = make_article(f"bench-{size}", section, author)
+        seed.write(articles[size], seed.discussion(size, rng=rng), rng=rng)
+        print(f"  {size:>7,} comments in {time.perf_counter() - began:5.1f} s")
+    threads = {}
+    for size in (10, 10_000):
+        article = make_article(f"bench-thread-{size}", section, author)
+        threads[size] = (article, seed.write(article, seed.one_thread(size, rng=rng), rng=rng))
+    problems = tree_problems(articles[10_000].pk) + tree_problems(threads[10_000][0].pk)
+    if problems:
+        print("Seeded trees are broken:", problems[:5])
+        return 1
 
-    small = make_article("bench-small", section, author)
-    # Every page shows 20 threads of 6 comments; only the total behind them grows.
-    fill(small, threads=20, replies=5)  # 120 comments: exactly one full page
-    rows = []
-    for label, threads, replies in [
-        ("article page, 1,000 comments", 100, 9),
-        ("article page, 10,000 comments", 1000, 9),
-    ]:
-        article = make_article(f"bench-{threads}", section, author)
-        fill(article, threads=threads, replies=replies)
-        rows.append((label, article))
+    port = free_port()
+    server = start_gunicorn(port)
+    try:
+        site = Site(port)
+        private = {"Cookie": "newsroom_guest=bench", "Accept-Encoding": "gzip"}
+        shared = {"Accept-Encoding": "gzip"}
+        pages = {}
+        for size, article in articles.items():
+            url = article.get_absolute_url()
+            status, headers, body, _ = site.get(url, shared)
+            plain = site.get(url, {"Cookie": "newsroom_guest=bench"})[2]
+            pages[size] = {
+                "render": site.median_ms(url, private),
+                "shared": site.median_ms(url, shared),
+                "wire": len(body),
+                "encoding": headers.get("Content-Encoding", "none"),
+                "shown": plain.count(b"data-comment-id="),
+                "etag": headers.get("ETag"),
+            }
+        base = pages[10]
+        print(f"\nworkers: gunicorn {os.environ.get('WEB_CONCURRENCY', 'default')}; cores: "
+              f"{os.cpu_count()}; comments per page: {settings.COMMENTS_PER_PAGE} threads, "
+              f"{settings.COMMENTS_REPLIES_SHOWN} replies each, {settings.COMMENTS_MAX_DEPTH} "
+              "levels\n")  # fmt: skip
+        row("measure", "value", "baseline", "ratio", "goal", None)
+        print("1. Bounded pages (rendered for one reader; baseline: 10 comments)")
+        for size in SIZES:
+            p = pages[size]
+            ratio = p["render"] / base["render"]
+            row(f"  page, {size:,} comments: server time", f"{p['render']:.1f} ms",
+                f"{base['render']:.1f} ms", f"{ratio:.2f}x", "<= 3x",
+                ratio <= 3 if size >= 10_000 else None)  # fmt: skip
+        for size in SIZES:
+            p = pages[size]
+            row(f"  page, {size:,} comments: HTML on the wire", f"{p['wire'] / 1024:.1f} KB",
+                "", "", "<= 100 KB", p["wire"] <= 100 * 1024)  # fmt: skip
+            row(f"  page, {size:,} comments: comments shown", str(p["shown"]), "", "", "", None)
+        print("2. A crowd of anonymous readers (wrk, 16 connections, 10 s each)")
+        url100 = articles[100].get_absolute_url()
+        robots = requests_per_second(port, "/robots.txt")
+        page_rps = requests_per_second(port, url100)
+        row("  100-comment page, requests/s", f"{page_rps:.0f}", f"{robots:.0f}",
+            f"{100 * page_rps / robots:.0f}%", ">= 50%", page_rps >= robots / 2)  # fmt: skip
+        for size in (10, 10_000, 100_000):
+            p = pages[size]
+            row(f"  page, {size:,} comments: shared copy", f"{p['shared']:.1f} ms",
+                f"{p['render']:.1f} ms", f"{p['shared'] / p['render']:.2f}x", "", None)  # fmt: skip
+        print("3. Compression and revalidation")
+        big = articles[10_000].get_absolute_url()
+        status = site.get(big, {**shared, "If-None-Match": pages[10_000]["etag"] or ""})[0]
+        row("  HTML encoding", pages[10_000]["encoding"], "", "", "gzip",
+            pages[10_000]["encoding"] == "gzip")  # fmt: skip
+        row("  conditional GET (If-None-Match)", str(status), "", "", "304", status == 304)
+        print("4. Phones (Lighthouse, mobile, 10,000-comment page)")
+        scores = lighthouse(f"http://127.0.0.1:{port}{big}")
+        if isinstance(scores, str):
+            print(f"  {scores}")
+        else:
+            row("  performance", f"{scores[0]:.0f}", "", "", ">= 95", scores[0] >= 95)
+            row("  accessibility", f"{scores[1]:.0f}", "", "", ">= 95", scores[1] >= 95)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-    def page(article: Article) -> Callable[[], object]:
-        return lambda: client.get(article.get_absolute_url())
-
-    def queries(article: Article) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            client.get(article.get_absolute_url())
-        return len(captured)
-
-    baseline = timed(page(small), 15)
-    print(f"{'article page, 120 comments (baseline)':<52}{1.0:>8.2f}{queries(small):>9}")
-    for label, article in rows:
-        print(f"{label:<52}{timed(page(article), 15) / baseline:>8.2f}{queries(article):>9}")
-
-    api = timed(lambda: client.get(f"/api/articles/{small.slug}/comments/"), 15)
-    big = rows[-1][1]
-    api_big = timed(lambda: client.get(f"/api/articles/{big.slug}/comments/"), 15)
-    print(f"{'API, 10,000 vs 120 comments':<52}{api_big / api:>8.2f}")
-
-    base_reply = reply_cost(10, section, author, 20)
-    print(f"{'reply into a 10-comment thread (baseline)':<52}{1.0:>8.2f}")
-    for size in (1000, 5000):
-        cost = reply_cost(size, section, author, 20)
-        print(f"{f'reply into a {size:,}-comment thread':<52}{cost / base_reply:>8.2f}")
-    print(
-        "\nReading stays flat: a page costs the same queries whatever the total. A reply shifts "
-        "lft/rght in its own thread only, so its cost grows with that thread, not the site."
-    )
+    print("5. Writes stay cheap (reply to one of the 30 newest comments of one thread)")
+    with override_settings(COMMENTS_RATE_LIMITS="", COMMENTS_DUPLICATE_WINDOW=0):
+        small = reply_ms(*threads[10])
+        large = reply_ms(*threads[10_000])
+    row("  reply into a 10,000-comment thread", f"{large:.1f} ms", f"{small:.1f} ms",
+        f"{large / small:.2f}x", "<= 3x", large / small <= 3)  # fmt: skip
+    print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
+
+
+def main() -> int:
+    # A throw-away database beside the developer's, removed afterwards.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = "newsroom_bench"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        return run()
+    finally:
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,260 @@
+"""Anonymous readers share one cached copy of an article page (newsroom/pagecache.py): it is
+served without rendering, replaced after every change readers could see, and never holds
+what belongs to one reader."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from comments import moderation, services
+from comments.models import Comment
+from tests.comments.conftest import (
+    change_article,
+    guest,
+    guest_client,
+    make_comment,
+    member,
+    signed_in,
+)
+from tests.conftest import make_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed (the test's own never does), so the
+    invalidation that waits for the commit happens."""
+
+    def run(change, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change(*args, **kwargs)
+
+    return run
+
+
+def anonymous_html(article, **query) -> str:
+    response = Client().get(article.get_absolute_url(), query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def moderator():
+    user = make_user()
+    user.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
+    return type(user).objects.get(pk=user.pk)
+
+
+# --- Served without rendering -----------------------------------------------------------------
+
+
+def test_second_anonymous_reader_gets_the_copy_in_one_cache_query(article):
+    make_comment(article, "Cached words.")
+    Client().get(article.get_absolute_url())  # renders and stores
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Cached words." in response.content.decode()
+    assert getattr(response, "shared_copy", False)
+    # DatabaseCache: one SELECT for the page and its two versions; no rendering queries.
+    assert len(queries) == 1
+    assert "newsroom_cache" in queries[0]["sql"]
+
+
+def test_the_shared_copy_sets_no_cookie_and_carries_no_token(article):
+    make_comment(article)
+
+    for _ in range(2):  # rendered, then from the cache
+        response = Client().get(article.get_absolute_url())
+        assert not response.cookies
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+        assert "Accept-Encoding" in response["Vary"] and "Cookie" in response["Vary"]
+
+
+def test_html_is_gzipped_and_revalidates_with_a_304(article):
+    make_comment(article, "Squeezed.")
+    client = Client()
+    first = client.get(article.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    assert first["Content-Encoding"] == "gzip"
+    assert "Squeezed." in gzip.decompress(first.content).decode()
+    again = client.get(
+        article.get_absolute_url(),
+        headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]},
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_pages_rendered_for_one_reader_are_gzipped_and_revalidate_too(article):
+    client = guest_client("reader-with-a-cookie")
+    first = client.get(article.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    assert first["Content-Encoding"] == "gzip"
+    again = client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_each_page_and_order_of_comments_has_its_own_copy(settings, article):
+    settings.COMMENTS_PER_PAGE = 1
+    make_comment(article, "Older thread.")
+    make_comment(article, "Newer thread.")
+    anonymous_html(article)
+
+    assert "Newer thread." in anonymous_html(article, cpage=2)
+    assert "Older thread." not in anonymous_html(article, comments="newest", cpage=1, utm="x")
+
+
+# --- Replaced after every change readers see ----------------------------------------------------
+
+
+def post_reply(article, root):
+    return make_comment(article, "A brand new reply.", parent=root)
+
+
+def edit(article, root):
+    services.edit_comment(comment=root, editor=root._author, body="Edited words.")
+
+
+def delete(article, root):
+    services.delete_comment(comment=root, actor=root._author)
+
+
+def remove(article, root):
+    moderation.moderate(comments=[root], actor=moderator(), action="remove")
+
+
+def vote(article, root):
+    services.vote(comment=root, voter=member(make_user()), value=1)
+
+
+def pick(article, root):
+    moderation.set_featured(comments=[root], actor=moderator(), featured=True)
+
+
+def edit_article(article, root):
+    change_article(article, headline="Council delays the new bridge")
+
+
+def close_by_editor(article, root):
+    change_article(article, comments_open=False)
+
+
+def close_by_moderator(article, root):
+    moderation.close_discussion(article=article, actor=moderator())
+
+
+def hide_after_reports(article, root):
+    services.report(comment=root, reporter=guest(), reason="abuse")
+
+
+CHANGES = {
+    "posted": (post_reply, "A brand new reply."),
+    "edited": (edit, "Edited words."),
+    "deleted": (delete, "Comment deleted"),
+    "removed": (remove, "Comment removed"),
+    "voted": (vote, 'aria-label="Upvote (1)"'),
+    "picked": (pick, "Editor’s pick"),
+    "article-edited": (edit_article, "Council delays the new bridge"),
+    "closed-by-editor": (close_by_editor, "Comments on this article are closed."),
+    "closed-by-moderator": (close_by_moderator, "Comments on this article are closed."),
+    "hidden-after-reports": (hide_after_reports, ">1 Comment</h2>"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_no_stale_copy_after_a_change_readers_see(settings, article, commit, change):
+    settings.COMMENTS_REPORTS_TO_HIDE = 1
+    action, now_shown = change
+    author = guest(key="root-author")
+    root = make_comment(article, "The first word.", author=author)
+    make_comment(article, "A reply that keeps threads.", parent=root)
+    root._author = author
+    before = anonymous_html(article)
+    assert now_shown not in before
+    assert anonymous_html(article) == before  # served from the copy
+
+    commit(action, article, root)
+
+    assert now_shown in anonymous_html(article)
+
+
+def test_a_comment_held_for_review_keeps_the_copy(article, commit):
+    make_comment(article, "Visible.")
+    change_article(article, comments_premoderated=True)
+    before = anonymous_html(article)
+
+    commit(make_comment, article, "Waiting for a moderator.")
+
+    assert anonymous_html(article) == before
+
+
+# --- Never one reader's page for another --------------------------------------------------------
+
+
+def test_signed_in_readers_name_never_reaches_anonymous_readers(article):
+    make_comment(article)
+    user = make_user(username="ada-private")
+    mine = signed_in(user).get(article.get_absolute_url()).content.decode()
+    assert "ada-private" in mine
+
+    assert "ada-private" not in anonymous_html(article)
+    assert "ada-private" not in anonymous_html(article)
+
+
+def test_a_guests_pending_comment_edit_links_and_votes_stay_theirs(article, commit):
+    change_article(article, comments_premoderated=True)
+    # A visible comment, approved by a moderator, that the guest votes on.
+    other = make_comment(article, "Someone else's words.")
+    moderation.moderate(comments=[other], actor=moderator(), action="approve")
+    author = guest("Private Person", key="private-browser")
+    pending = make_comment(article, "My words, awaiting review.", author=author)
+    services.vote(comment=other, voter=author, value=1)
+    browser = guest_client("private-browser", n="Private Person", e="private@example.org")
+
+    theirs = browser.get(article.get_absolute_url()).content.decode()
+    assert "My words, awaiting review." in theirs
+    assert reverse("comments:edit", args=[pending.pk]) in theirs
+    assert 'aria-pressed="true"' in theirs
+    assert 'value="Private Person"' in theirs
+
+    for _ in range(2):
+        shared = anonymous_html(article)
+        assert "My words, awaiting review." not in shared
+        assert reverse("comments:edit", args=[pending.pk]) not in shared
+        assert 'aria-pressed="true"' not in shared
+        assert "Private Person" not in shared
+
+
+def test_readers_with_cookies_never_get_the_shared_copy(article):
+    make_comment(article, "Old text.")
+    anonymous_html(article)
+    Comment.objects.update(body="Changed without telling the cache.")
+
+    for client in (guest_client("someone"), signed_in(make_user())):
+        response = client.get(article.get_absolute_url())
+        assert not getattr(response, "shared_copy", False)
+        assert "Changed without telling the cache." in response.content.decode()
+
+
+def test_an_editors_preview_is_never_shared(article):
+    change_article(article, status="draft")
+    editor = make_user(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="preview_article"))
+
+    assert signed_in(editor).get(article.get_absolute_url()).status_code == 200
+    assert Client().get(article.get_absolute_url()).status_code == 404
