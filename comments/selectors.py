@@ -271,7 +271,9 @@ def locate(comment: Comment, *, sort: str = DEFAULT_SORT, viewer=None) -> Locati
     positions = dict(
         Comment.objects.filter(parent_id__in=[c.pk for c in chain[:-1]])
         .filter(listed | Q(pk__in=[c.pk for c in chain]))
-        .annotate(position=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("lft").asc()))
+        .annotate(
+            position=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("lft").asc())
+        )
         .values_list("pk", "position")
     )
     anchor: Comment | None = None

@@ -57,7 +57,7 @@ def test_cross_site_post_is_refused_and_nothing_is_saved(article, as_json):
         pytest.param({"origin": "null"}, id="opaque-origin"),
         pytest.param({"sec-fetch-site": "same-site", "origin": "https://a.testserver"}, id="sub"),
         pytest.param({"sec-fetch-site": "cross-site"}, id="fetch-site-only"),
-        # Look-alike host: Cyrillic "е" in testsеrver.
+        # A look-alike host: Cyrillic small letter ie (U+0435) for the "e" of "server".
         pytest.param({"origin": "http://tests\u0435rver"}, id="look-alike"),
     ],
 )

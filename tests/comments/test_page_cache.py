@@ -168,7 +168,7 @@ CHANGES = {
     "deleted": (delete, "Comment deleted"),
     "removed": (remove, "Comment removed"),
     "voted": (vote, 'aria-label="Upvote (1)"'),
-    "picked": (pick, "Editor’s pick"),
+    "picked": (pick, 'class="badge badge--pick"'),
     "article-edited": (edit_article, "Council delays the new bridge"),
     "closed-by-editor": (close_by_editor, "Comments on this article are closed."),
     "closed-by-moderator": (close_by_moderator, "Comments on this article are closed."),
