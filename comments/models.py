@@ -54,6 +54,13 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
             # Every change that recounts is one readers see: the cached page is stale.
             pagecache.article_changed(article_id)
 
+    def count_one_more(self, article_id: int) -> None:
+        """One more visible comment on the article: the count moves by one instead of being
+        recounted, so a post costs the same on a small discussion and a huge one (the UPDATE
+        locks the article row, so two posts at once both count)."""
+        Article.objects.filter(pk=article_id).update(comment_count=models.F("comment_count") + 1)
+        pagecache.article_changed(article_id)
+
 
 class Comment(MPTTModel):
     """A reader's comment. Each top-level comment roots its own tree (``tree_id``)."""

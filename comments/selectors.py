@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -24,7 +25,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 
 from articles.models import Article
 from comments.models import Comment, Status, Vote
@@ -115,22 +116,32 @@ def _listed_q(viewer) -> Q:
     return _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_below)
 
 
-def _visible_below() -> Coalesce:
-    """How many visible comments lie below a row (for "Continue this thread")."""
-    below = (
+# "Continue this thread (N more replies)" counts at most this many: counting every reply
+# below a comment near the top of a 100,000-comment thread would cost as much as the thread.
+MORE_COUNTED = 100
+
+
+class _CountOf(Subquery):
+    """The number of rows of a (limited) subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def _visible_below() -> _CountOf:
+    """How many visible comments lie below a row, up to ``MORE_COUNTED``: a range scan of the
+    (tree_id, lft) index that stops there."""
+    return _CountOf(
         Comment.objects.filter(
             tree_id=OuterRef("tree_id"),
             lft__gt=OuterRef("lft"),
-            rght__lt=OuterRef("rght"),
+            lft__lt=OuterRef("rght"),
             status=Status.APPROVED,
             is_deleted=False,
         )
         .order_by()
-        .values("tree_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .values("pk")[:MORE_COUNTED]
     )
-    return Coalesce(Subquery(below), Value(0))
 
 
 def _node(comment: Comment, own) -> Node:

@@ -81,7 +81,13 @@ def new_browser_key() -> str:
 def _lock_thread(tree_id: int) -> None:
     """Serialise writes to one thread by locking its root row: django-mptt renumbers
     lft/rght without locking. (A root's tree_id never changes: threads are never moved.)"""
-    list(Comment.objects.select_for_update().filter(tree_id=tree_id, level=0).values_list("pk"))
+    # A root always has lft 1: the (tree_id, lft) index finds it without reading the thread.
+    list(
+        Comment.objects.select_for_update()
+        .filter(tree_id=tree_id, lft=1)
+        .order_by()
+        .values_list("pk")
+    )
 
 
 def _lock_new_trees() -> None:
@@ -129,7 +135,7 @@ def post_comment(
         comment.parent = parent
         comment.save()
         if status == Status.APPROVED:
-            Comment.objects.recount(article.pk)
+            Comment.objects.count_one_more(article.pk)
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )

@@ -234,7 +234,7 @@ COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20)  # top-level threads per pa
 # COMMENTS_REPLIES_SHOWN replies, COMMENTS_MAX_DEPTH levels in all; the rest is behind
 # "N more replies" and "Continue this thread" (loaded in place by script, or their own page).
 COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 3)
-COMMENTS_REPLIES_SHOWN = env_int("COMMENTS_REPLIES_SHOWN", 3)
+COMMENTS_REPLIES_SHOWN = env_int("COMMENTS_REPLIES_SHOWN", 2)
 COMMENTS_GUEST_VOTES_PER_HOUR = env_int("COMMENTS_GUEST_VOTES_PER_HOUR", 60)
 COMMENTS_FORM_MIN_SECONDS = env_int("COMMENTS_FORM_MIN_SECONDS", 2)  # faster is a bot
 COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 6 * 60 * 60)  # seconds

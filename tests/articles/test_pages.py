@@ -56,7 +56,8 @@ def test_article_page_shows_everything_a_reader_expects(client, story):
         ">Flooding</a>",
         "More on this topic",
         "Rain returns",
-        f'datetime="{story.published_at.isoformat()}',
+        # Shown in the site's time zone (summer time included, whatever the date of the run).
+        f'datetime="{timezone.localtime(story.published_at).isoformat()}',
     ]:
         assert expected in html, expected
 
