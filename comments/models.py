@@ -6,7 +6,7 @@ import ipaddress
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,7 +132,26 @@ class Comment(MPTTModel):
             models.Index(fields=["article", "level", "status"], name="comment_roots_idx"),
             models.Index(fields=["tree_id", "lft"], name="comment_tree_idx"),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
-        ]
+            # A page of threads in each order reads 20 entries of one of these, not every
+            # thread of the article; counting threads reads only the first. Only top-level
+            # comments are in them, so a reply that renumbers its thread updates one entry.
+            models.Index(
+                "article", "status", "is_deleted", "tree_id", "lft",
+                condition=Q(level=0), name="comment_threads_idx",
+            ),
+            models.Index(
+                "article", F("is_featured").desc(), "created_at", "id",
+                condition=Q(level=0), name="comment_threads_oldest_idx",
+            ),
+            models.Index(
+                "article", F("is_featured").desc(), F("created_at").desc(), F("id").desc(),
+                condition=Q(level=0), name="comment_threads_newest_idx",
+            ),
+            models.Index(
+                "article", F("is_featured").desc(), F("score").desc(), "created_at", "id",
+                condition=Q(level=0), name="comment_threads_votes_idx",
+            ),
+        ]  # fmt: skip
         permissions = [("moderate_comment", _("Can moderate comments"))]
 
     def __str__(self) -> str:

@@ -56,6 +56,11 @@ class Node:
     def has_more(self) -> bool:
         return self.more > 0
 
+    @property
+    def more_is_bounded(self) -> bool:
+        """True when ``more`` stopped at the most the page counts ("100+ more replies")."""
+        return self.more >= MORE_COUNTED
+
 
 @dataclass
 class ThreadPage:
@@ -95,8 +100,13 @@ def _visible_q() -> Q:
 def listed_roots(article: Article, viewer=None):
     """Top-level comments a reader sees: visible ones, the reader's own pending ones, and
     deleted or removed ones that still have visible replies (as placeholders)."""
+    # A range on lft (not level > 0) keeps this a probe of the (tree_id, lft) index for each
+    # hidden root, rather than a hash of every visible reply on the site.
     visible_reply = Comment.objects.filter(
-        tree_id=OuterRef("tree_id"), level__gt=0, status=Status.APPROVED, is_deleted=False
+        tree_id=OuterRef("tree_id"),
+        lft__gt=OuterRef("lft"),
+        status=Status.APPROVED,
+        is_deleted=False,
     )
     return Comment.objects.filter(article=article, level=0).filter(
         _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_reply)
