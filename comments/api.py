@@ -45,6 +45,9 @@ def _node(node: Node, author_user_ids: set[int]) -> dict:
     if node.has_more:
         data["more_replies"] = node.more
         data["thread_url"] = reverse("comments:thread", args=[comment.pk])
+    if node.hidden:  # replies past the page's budget: the comment's own page lists them all
+        data["hidden_replies"] = node.hidden
+        data["thread_url"] = reverse("comments:thread", args=[comment.pk])
     return data
 
 
