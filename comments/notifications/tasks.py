@@ -127,3 +127,28 @@ def send_confirmation(subscription_id: int, attempt: int = 0) -> int:
             return 0
         Subscription.objects.filter(pk=subscription.pk).update(confirmation_pending=False)
     return 1
+
+
+def requeue_unsent() -> int:
+    """Queue a send for every recipient with unsent rows and every pending confirmation.
+
+    Sends are claimed row by row, so queuing one twice is harmless. For after a worker was
+    killed mid-task (its task stays "running"), or a change of task backend. Returns how
+    many tasks were queued.
+    """
+    queued = 0
+    with transaction.atomic():
+        unsent = Notification.objects.filter(sent_at__isnull=True)
+        for pk in (
+            unsent.exclude(subscription=None).values_list("subscription_id", flat=True).distinct()
+        ):
+            enqueue(send_digest, pk)
+            queued += 1
+        for pk in unsent.exclude(moderator=None).values_list("moderator_id", flat=True).distinct():
+            enqueue(send_moderator_digest, pk)
+            queued += 1
+        pending = Subscription.objects.filter(confirmation_pending=True, confirmed_at=None)
+        for pk in pending.values_list("pk", flat=True):
+            enqueue(send_confirmation, pk)
+            queued += 1
+    return queued
