@@ -9,6 +9,7 @@ Django's file-based email backend into a temporary folder, which the test then r
 
 from __future__ import annotations
 
+import io
 import os
 import smtplib
 import subprocess
@@ -23,6 +24,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -335,3 +337,21 @@ def test_worker_processes_pick_queued_tasks_from_the_database_and_send_each_emai
     assert "Worth the wait." in sent
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
     assert django_settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+@pytest.mark.django_db
+def test_rows_left_by_a_killed_worker_are_sent_after_send_notifications(
+    queued, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    subscribe(article, "one@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article, "Interrupted.")
+    # The worker claimed the task and was killed: the task stays "running", the row unsent.
+    DBTaskResult.objects.update(status="RUNNING")
+    output = io.StringIO()
+    call_command("send_notifications", stdout=output)
+    assert output.getvalue() == "Queued 1 task(s); the worker sends them.\n"
+    assert run_due_tasks() == 1
+    [message] = mail.outbox
+    assert "Interrupted." in message.body
