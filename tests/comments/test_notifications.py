@@ -88,6 +88,20 @@ def test_signed_in_reader_choosing_replies_on_the_form_is_subscribed_at_once(
     assert mail.outbox == []  # no confirmation needed
 
 
+def test_guest_posting_with_script_is_told_to_check_their_inbox(article):
+    response = post(Client(), article, as_json=True, notify="replies", email="js@example.org")
+    assert response.status_code == 201
+    assert "Check your inbox" in response.json()["message"]
+    assert Subscription.objects.get().kind == "replies"
+    assert [m.to for m in mail.outbox] == [["js@example.org"]]
+
+
+def test_spam_comment_subscribes_nobody(article, settings):
+    settings.COMMENTS_SPAM_CHECKER = "tests.comments.test_moderation_spam.AlwaysSpam"
+    post(Client(), article, notify="all")
+    assert not Subscription.objects.exists() and mail.outbox == []
+
+
 def test_choosing_nothing_subscribes_nobody(article):
     post(Client(), article, notify="")
     assert not Subscription.objects.exists()
