@@ -65,6 +65,8 @@ def follow(request: HttpRequest, article_id: int) -> HttpResponse:
         article = Article.objects.published().get(pk=article_id)
     except Article.DoesNotExist:
         raise Http404 from None
+    if not article.accepts_comments():  # nothing new can come: there is nothing to follow
+        return render(request, "comments/closed.html", {"article": article}, status=403)
     form = FollowForm(request.POST, user=request.user)
     refusal = None
     if form.is_valid():

@@ -159,6 +159,16 @@ def test_signed_in_reader_follows_without_commenting_at_once(article):
     assert mail.outbox == []
 
 
+def test_closed_discussion_cannot_be_followed(article):
+    change_article(article, comments_open=False)
+    response = Client().post(
+        reverse("comments:follow", args=[article.pk]), {"email": "lin@example.org", "kind": "all"}
+    )
+    assert response.status_code == 403
+    assert "Comments on this article are closed." in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
 def test_article_page_offers_notify_choice_and_follow_form(article):
     page = Client().get(article.get_absolute_url()).content.decode()
     assert 'name="notify"' in page
