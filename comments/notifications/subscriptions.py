@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from comments.models import Comment, Status
+from comments.moderation import ratelimit
 from comments.moderation.checks import active_ban_for
 from comments.notifications import tasks
 from comments.notifications.links import CONFIRM_SALT, UNSUBSCRIBE_SALT, LinkProblem, resolve
@@ -98,7 +99,7 @@ def subscribe(
     except ValidationError:
         raise SubscriptionRefused(_("Enter a valid email address to subscribe.")) from None
     _refuse_if_banned(user=None, email=email, ip=ip)
-    return _subscribe_guest(article=article, kind=kind, email=email)
+    return _subscribe_guest(article=article, kind=kind, email=email, ip=ip)
 
 
 def _locked(*, article: Article, email: str, defaults: dict) -> Subscription:
@@ -133,7 +134,7 @@ def _subscribe_account(
     return Outcome(subscription, confirmed=True)
 
 
-def _subscribe_guest(*, article: Article, kind: str, email: str) -> Outcome:
+def _subscribe_guest(*, article: Article, kind: str, email: str, ip: str | None) -> Outcome:
     now = timezone.now()
     with transaction.atomic():
         subscription = _locked(article=article, email=email, defaults={"kind": kind})
@@ -155,6 +156,11 @@ def _subscribe_guest(*, article: Article, kind: str, email: str) -> Outcome:
                         "Too many confirmation emails were sent to this address in the last "
                         "hour. Please try again later."
                     )
+                )
+            rates = ratelimit.parse_rates(settings.COMMENTS_SUBSCRIBE_RATE_LIMITS)
+            if ratelimit.hit({"subscribe-ip": ip or ""}, rates, now) is not None:
+                raise SubscriptionRefused(
+                    _("Too many subscriptions from your network. Please try again later.")
                 )
             subscription.confirmation_pending = True
             subscription.confirmation_requested_at = now

@@ -211,6 +211,20 @@ def test_one_address_gets_one_confirmation_an_hour_and_three_across_articles(art
     assert len(mail.outbox) == 3
 
 
+def test_one_network_cannot_send_confirmations_to_many_addresses(article, settings):
+    settings.COMMENTS_SUBSCRIBE_RATE_LIMITS = "3/hour"
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    url = reverse("comments:follow", args=[article.pk])
+    for n in range(3):
+        assert client.post(url, {"email": f"v{n}@example.org", "kind": "all"}).status_code == 302
+    response = client.post(url, {"email": "v9@example.org", "kind": "all"})
+    assert response.status_code == 400
+    assert "Too many subscriptions from your network" in response.content.decode()
+    assert len(mail.outbox) == 3
+    other = Client(REMOTE_ADDR="198.51.100.10")
+    assert other.post(url, {"email": "v9@example.org", "kind": "all"}).status_code == 302
+
+
 def test_confirmed_guest_subscription_cannot_be_changed_by_someone_else(article):
     confirmed_guest(article, "kim@example.org", kind="replies")
     outcome = follow(article, email="kim@example.org", kind="all")
