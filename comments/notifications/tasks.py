@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
@@ -130,23 +130,27 @@ def send_confirmation(subscription_id: int, attempt: int = 0) -> int:
 
 
 def requeue_unsent() -> int:
-    """Queue a send for every recipient with unsent rows and every pending confirmation.
+    """Queue a send for every recipient with unsent rows (due when their digest window
+    closes) and every pending confirmation.
 
     Sends are claimed row by row, so queuing one twice is harmless. For after a worker was
     killed mid-task (its task stays "running"), or a change of task backend. Returns how
     many tasks were queued.
     """
+    window = timedelta(seconds=settings.COMMENTS_NOTIFY_WINDOW)
     queued = 0
     with transaction.atomic():
         unsent = Notification.objects.filter(sent_at__isnull=True)
-        for pk in (
-            unsent.exclude(subscription=None).values_list("subscription_id", flat=True).distinct()
-        ):
-            enqueue(send_digest, pk)
-            queued += 1
-        for pk in unsent.exclude(moderator=None).values_list("moderator_id", flat=True).distinct():
-            enqueue(send_moderator_digest, pk)
-            queued += 1
+        for field, task_ in (("subscription", send_digest), ("moderator", send_moderator_digest)):
+            oldest = (
+                unsent.exclude(**{field: None})
+                .values_list(f"{field}_id")
+                .annotate(oldest=Min("created_at"))
+                .order_by(f"{field}_id")
+            )
+            for pk, since in oldest:
+                enqueue(task_, pk, run_after=since + window)
+                queued += 1
         pending = Subscription.objects.filter(confirmation_pending=True, confirmed_at=None)
         for pk in pending.values_list("pk", flat=True):
             enqueue(send_confirmation, pk)

@@ -352,6 +352,8 @@ def test_rows_left_by_a_killed_worker_are_sent_after_send_notifications(
     output = io.StringIO()
     call_command("send_notifications", stdout=output)
     assert output.getvalue() == "Queued 1 task(s); the worker sends them.\n"
+    assert run_due_tasks() == 0  # still due when the digest window closes, not earlier
+    close_window()
     assert run_due_tasks() == 1
     [message] = mail.outbox
     assert "Interrupted." in message.body
