@@ -17,6 +17,10 @@ from mptt.querysets import TreeQuerySet
 from articles.models import Article
 from newsroom import pagecache
 
+# Subscriptions and notifications live in their own package; importing them here registers
+# them with the comments app.
+from comments.notifications.models import Notification, Subscription  # noqa: F401
+
 
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending")

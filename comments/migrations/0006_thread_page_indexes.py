@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0004_image_credit_help'),
-        ('comments', '0004_ban_names_someone_message'),
+        ('comments', '0005_subscriptions_and_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
