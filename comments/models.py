@@ -15,11 +15,11 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from articles.models import Article
-from newsroom import pagecache
 
 # Subscriptions and notifications live in their own package; importing them here registers
 # them with the comments app.
 from comments.notifications.models import Notification, Subscription  # noqa: F401
+from newsroom import pagecache
 
 
 class Status(models.TextChoices):
