@@ -349,7 +349,7 @@ def run() -> int:
         page_rps, robots, ratio = crowd(port, url100)
         row("  100-comment page, requests/s (PostgreSQL)", f"{page_rps:.0f}", f"{robots:.0f}",
             f"{100 * ratio:.0f}%", ">= 50%", ratio >= 0.5)  # fmt: skip
-        crowd_with("PostgreSQL, no health check", url100, DATABASE_CONN_HEALTH_CHECKS="0")
+        crowd_with("PG, no health check", url100, DATABASE_CONN_HEALTH_CHECKS="0")
         redis_crowd(url100)
         for size in (10, 10_000, 100_000):
             p = pages[size]
