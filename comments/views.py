@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article
 from comments import identity, selectors, services
+from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
-from comments.services import CommentRefused
 
 
 def heading(count: int) -> str:
@@ -104,7 +104,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
                 status=refusal.status,
                 message=refusal.message,
             )
-        if getattr(refusal, "retry_after", None):
+        if refusal.retry_after:
             response["Retry-After"] = str(int(refusal.retry_after))
         identity.remember(request, response, name=author.name, email=author.email)
         return response

@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from comments import formatting, identity, selectors
+from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
 
 register = template.Library()
@@ -48,9 +48,7 @@ def comment_html(body: str) -> SafeString:
 
 @register.simple_tag
 def can_edit(comment, viewer) -> bool:
-    from comments.services import can_edit as allowed
-
-    return allowed(comment, viewer)
+    return services.can_edit(comment, viewer)
 
 
 @register.filter

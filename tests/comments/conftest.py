@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from comments import identity
+from comments.domain import Commenter
 from comments.forms import TIMESTAMP_SALT, form_timestamp
 from comments.models import Comment
-from comments.services import Commenter, post_comment
+from comments.services import post_comment
 from tests.comments.moderation_support import make_moderator
 from tests.conftest import make_article
 

@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from comments import moderation
+from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, ModerationEvent, Status
-from comments.services import Commenter, CommentRefused
 from tests.conftest import make_user
 
 _counter = itertools.count(1)

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from comments.domain import CommentRefused
 from comments.forms import form_timestamp
 from comments.models import Comment, Vote
-from comments.services import CommentRefused, post_comment
+from comments.services import delete_comment, post_comment
 from tests.comments.conftest import (
     JSON,
     change_article,
@@ -159,8 +160,6 @@ def test_reply_to_another_articles_comment_is_refused(client, article):
 
 
 def test_reply_to_a_deleted_comment_is_refused(client, article):
-    from comments.services import delete_comment
-
     author = guest()
     parent = make_comment(article, "Soon gone.", author=author)
     make_comment(article, "Keeps the placeholder.", parent=parent)

@@ -7,9 +7,9 @@ import pytest
 from django.db import connections
 
 from comments import services
+from comments.domain import Commenter
 from comments.integrity import tree_problems
 from comments.models import Comment
-from comments.services import Commenter
 from tests.conftest import make_article
 
 WORKERS = 20

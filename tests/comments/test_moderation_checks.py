@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from comments import moderation, services
+from comments.domain import CommentRefused
 from comments.models import Comment, ModerationEvent, Status, WordRule
-from comments.services import CommentRefused
 from tests.comments.moderation_support import (
     NOON,
     guest,

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from comments.domain import Commenter
 from comments.models import Comment
-from comments.services import Commenter, post_comment, vote
+from comments.services import post_comment, vote
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
