@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 
 from comments.models import Comment
 
@@ -61,6 +62,16 @@ class Commenter:
         if self.user is not None:
             return comment.user_id == self.user.pk
         return bool(self.key) and not comment.user_id and comment.author_key == self.key
+
+    def own_filter(self, key_field: str = "author_key") -> Q:
+        """The rows that are this commenter's own, as ``owns`` decides for one comment: by
+        account, or a guest's by the hashed browser key in ``key_field`` (``author_key`` on
+        comments, ``voter_key`` on votes). Matches nothing for a guest without a key."""
+        if self.user is not None:
+            return Q(user=self.user)
+        if not self.key:
+            return Q(pk__in=[])
+        return Q(user__isnull=True, **{key_field: self.key})
 
     @classmethod
     def from_user(cls, user: AbstractBaseUser | AnonymousUser, **fields) -> Commenter:

@@ -25,10 +25,15 @@ class Status(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
+# What every reader sees in full: approved, and not deleted by its author. Querysets ask
+# ``visible()``; a query that needs the condition inside an OR or a subquery uses this Q.
+VISIBLE = Q(status=Status.APPROVED, is_deleted=False)
+
+
 class CommentQuerySet(TreeQuerySet):
     def visible(self) -> CommentQuerySet:
         """Comments every reader sees in full: approved, not deleted by their author."""
-        return self.filter(status=Status.APPROVED, is_deleted=False)
+        return self.filter(VISIBLE)
 
     def pending(self) -> CommentQuerySet:
         return self.filter(status=Status.PENDING)

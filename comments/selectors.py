@@ -15,7 +15,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
-from comments.models import Comment, Status, Vote
+from comments.models import VISIBLE, Comment, Status, Vote
 
 SORTS = {
     "oldest": ("-is_featured", "created_at", "pk"),
@@ -55,33 +55,20 @@ class ThreadPage:
         return self.page.has_next()
 
 
-def _own(viewer) -> Q:
-    if viewer is None or not viewer.key:
-        return Q(pk__in=[])
-    if viewer.user is not None:
-        return Q(user=viewer.user)
-    return Q(user__isnull=True, author_key=viewer.key)
-
-
-def _visible_q() -> Q:
-    return Q(status=Status.APPROVED, is_deleted=False)
-
-
 def listed_roots(article: Article, viewer=None):
     """Top-level comments a reader sees: visible ones, the reader's own pending ones, and
     deleted or removed ones that still have visible replies (as placeholders)."""
-    visible_reply = Comment.objects.filter(
-        tree_id=OuterRef("tree_id"), level__gt=0, status=Status.APPROVED, is_deleted=False
-    )
+    visible_reply = Comment.objects.filter(tree_id=OuterRef("tree_id"), level__gt=0).visible()
+    own = viewer.own_filter() if viewer is not None else Q(pk__in=[])
     return Comment.objects.filter(article=article, level=0).filter(
-        _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_reply)
+        VISIBLE | (own & Q(status=Status.PENDING)) | Exists(visible_reply)
     )
 
 
 def _build(comments: list[Comment], viewer, max_level: int) -> list[Node]:
     """Nest a flat list in tree order, then drop what the viewer may not see: placeholders
     stay only while some reply below them is shown."""
-    own = _own_checker(viewer)
+    own = viewer.owns if viewer is not None else lambda comment: False
     roots: list[Node] = []
     stack: list[Node] = []
     for comment in comments:
@@ -105,18 +92,10 @@ def _prune(node: Node) -> bool:
     return node.shown or bool(node.children) or node.has_more
 
 
-def _own_checker(viewer):
-    if viewer is None or not viewer.key:
-        return lambda comment: False
-    if viewer.user is not None:
-        return lambda comment: comment.user_id == viewer.user.pk
-    return lambda comment: not comment.user_id and comment.author_key == viewer.key
-
-
 def _attach_votes(nodes: list[Node], comments: list[Comment], viewer) -> None:
     if viewer is None or not viewer.key or not comments:
         return
-    mine = Q(user=viewer.user) if viewer.user else Q(user__isnull=True, voter_key=viewer.key)
+    mine = viewer.own_filter("voter_key")
     votes = dict(
         Vote.objects.filter(mine, comment_id__in=[c.pk for c in comments]).values_list(
             "comment_id", "value"
@@ -139,12 +118,9 @@ def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
         return []
     below = (
         Comment.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__gt=OuterRef("lft"),
-            rght__lt=OuterRef("rght"),
-            status=Status.APPROVED,
-            is_deleted=False,
+            tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), rght__lt=OuterRef("rght")
         )
+        .visible()
         .order_by()
         .values("tree_id")
         .annotate(n=Count("pk"))

@@ -182,12 +182,13 @@ def _refuse_banned_words(found: list[str]) -> None:
 def _mine(author: Commenter, *, by_email: bool) -> Q | None:
     """The commenter's earlier comments: by account; a guest by browser key (a secret), and
     also by email when ``by_email`` (emails are not verified, so never for trust)."""
-    if author.user is not None:
-        return Q(user=author.user)
-    q = Q(author_key=author.key) if author.key else Q()
-    if by_email and author.email:
-        q |= Q(guest_email__iexact=author.email)
-    return (Q(user__isnull=True) & q) if q else None
+    by_email = by_email and author.user is None and bool(author.email)
+    if not author.key and not by_email:
+        return None
+    mine = author.own_filter()
+    if by_email:
+        mine |= Q(user__isnull=True, guest_email__iexact=author.email)
+    return mine
 
 
 def _check_duplicate(author: Commenter, body: str, now: datetime, editing: Comment | None) -> None:
