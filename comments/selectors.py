@@ -8,19 +8,27 @@ the reader's own votes. The tree is assembled in Python from that flat list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments.models import VISIBLE, Comment, Status, Vote
 
+
+class Sort(NamedTuple):
+    label: str  # the tab readers choose it by
+    order_by: tuple[str, ...]  # editor's picks first, then this order
+
+
 SORTS = {
-    "oldest": ("-is_featured", "created_at", "pk"),
-    "newest": ("-is_featured", "-created_at", "-pk"),
-    "votes": ("-is_featured", "-score", "created_at", "pk"),
+    "oldest": Sort(_("Oldest"), ("-is_featured", "created_at", "pk")),
+    "newest": Sort(_("Newest"), ("-is_featured", "-created_at", "-pk")),
+    "votes": Sort(_("Most voted"), ("-is_featured", "-score", "created_at", "pk")),
 }
 DEFAULT_SORT = "oldest"
 
@@ -163,7 +171,7 @@ def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
 def thread_page(article: Article, *, sort: str, page: str | int | None, viewer=None) -> ThreadPage:
     """One page of an article's threads in the given order, replies nested under them."""
     sort = clean_sort(sort)
-    roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort])
+    roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort].order_by)
     paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     root_list = list(page_obj.object_list)
@@ -202,7 +210,7 @@ def page_of(comment: Comment, *, sort: str = DEFAULT_SORT, viewer=None) -> int:
     )
     ids = list(
         listed_roots(comment.article, viewer)
-        .order_by(*SORTS[clean_sort(sort)])
+        .order_by(*SORTS[clean_sort(sort)].order_by)
         .values_list("pk", flat=True)
     )
     try:

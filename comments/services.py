@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import moderation, signals
@@ -84,6 +85,16 @@ def post_comment(
     return comment
 
 
+def edit_window_message() -> str:
+    """What a reader is told when the edit window has passed, from ``EDIT_WINDOW``."""
+    minutes = int(EDIT_WINDOW.total_seconds() // 60)
+    return ngettext(
+        "Comments can be edited for %(minutes)d minute after posting.",
+        "Comments can be edited for %(minutes)d minutes after posting.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
     now = now or timezone.now()
     return (
@@ -101,9 +112,7 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
     if comment.is_deleted:
         raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
     if not can_edit(comment, editor):
-        raise CommentRefused(
-            _("Comments can be edited for 15 minutes after posting."), status=403, code="expired"
-        )
+        raise CommentRefused(edit_window_message(), status=403, code="expired")
     screening = moderation.assess(
         article=comment.article, parent=comment.parent, author=editor, body=body,
         now=timezone.now(), editing=comment,

@@ -236,7 +236,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your comment has been updated."))
             return redirect(comment)
     elif request.method == "GET" and not services.can_edit(comment, actor):
-        refusal = CommentRefused(_("Comments can be edited for 15 minutes after posting."))
+        refusal = CommentRefused(services.edit_window_message())
     if request.method == "POST" and wants_json(request):
         return _refused_json(
             refusal.message if refusal else form, refusal.status if refusal else 400
