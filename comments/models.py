@@ -35,12 +35,6 @@ class CommentQuerySet(TreeQuerySet):
         """Comments every reader sees in full: approved, not deleted by their author."""
         return self.filter(VISIBLE)
 
-    def pending(self) -> CommentQuerySet:
-        return self.filter(status=Status.PENDING)
-
-    def for_article(self, article: Article) -> CommentQuerySet:
-        return self.filter(article=article)
-
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
     def recount(self, article_id: int) -> None:
@@ -149,10 +143,6 @@ class Comment(MPTTModel):
     @property
     def is_visible(self) -> bool:
         return self.status == Status.APPROVED and not self.is_deleted
-
-    @property
-    def is_placeholder(self) -> bool:
-        return not self.is_visible
 
     @property
     def anchor(self) -> str:

@@ -58,10 +58,6 @@ class ThreadPage:
     page: Page
     nodes: list[Node]
 
-    @property
-    def has_next(self) -> bool:
-        return self.page.has_next()
-
 
 def listed_roots(article: Article, viewer=None):
     """Top-level comments a reader sees: visible ones, the reader's own pending ones, and

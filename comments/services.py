@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import moderation, signals
+from comments import moderation
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
 
@@ -81,7 +81,6 @@ def post_comment(
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
-        transaction.on_commit(lambda: signals.comment_posted.send(Comment, comment=comment))
     return comment
 
 

@@ -279,19 +279,3 @@ def assess(
     if held:
         return Screening(Status.PENDING, "; ".join(held))
     return Screening(Status.APPROVED)
-
-
-def screen(
-    *,
-    article: Article,
-    parent: Comment | None,
-    author: Commenter,
-    body: str,
-    now: datetime,
-    editing: Comment | None = None,
-) -> str:
-    """The status for a comment about to be saved (approved, pending, or spam, which is never
-    shown), or ``CommentRefused`` with the reason for the reader. See ``assess``."""
-    return assess(
-        article=article, parent=parent, author=author, body=body, now=now, editing=editing
-    ).status

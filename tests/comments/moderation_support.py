@@ -101,10 +101,10 @@ def events(comment: Comment) -> list[tuple]:
 def screen(
     article, author, body: str = "A fair point about the bridge.", *, now=NOON, **kwargs
 ) -> str:
-    """``moderation.screen`` for a new top-level comment at ``now``."""
-    return moderation.screen(
+    """The status ``moderation.assess`` gives a new top-level comment at ``now``."""
+    return moderation.assess(
         article=article, parent=None, author=author, body=body, now=now, **kwargs
-    )
+    ).status
 
 
 def refusal(
