@@ -134,16 +134,19 @@ def test_page_marks_the_readers_own_vote(reader, article, comment):
 
     html = page(client, article)
 
+    # Each button's name is its visible count with a word for screen readers: "Upvote 1".
     assert (
         '<button type="submit" name="value" value="clear" class="vote vote--up" '
-        'aria-pressed="true" aria-label="Upvote (1)">'
+        'aria-pressed="true"><span aria-hidden="true">▲</span>'
+        '<span class="visually-hidden">Upvote</span> <span class="vote__count">1</span></button>'
     ) in html
     assert (
         '<button type="submit" name="value" value="down" class="vote vote--down" '
-        'aria-pressed="false" aria-label="Downvote (0)">'
+        'aria-pressed="false"><span aria-hidden="true">▼</span>'
+        '<span class="visually-hidden">Downvote</span> <span class="vote__count">0</span></button>'
     ) in html
     other = page(Client(), article)
-    assert 'value="up" class="vote vote--up" aria-pressed="false" aria-label="Upvote (1)"' in other
+    assert 'value="up" class="vote vote--up" aria-pressed="false"><span' in other
 
 
 # --- Not on one's own comment ----------------------------------------------------------------
