@@ -13,7 +13,7 @@ from django.utils import timezone
 from comments import moderation
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, ModerationEvent, Status
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 _counter = itertools.count(1)
 
@@ -41,7 +41,7 @@ def member(user: User, *, ip: str | None = "198.51.100.20") -> Commenter:
     return Commenter.from_user(user, ip=ip)
 
 
-def make_comment(
+def make_comment_row(
     article,
     body: str | None = None,
     *,

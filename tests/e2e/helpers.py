@@ -14,7 +14,7 @@ from comments.services import post_comment, vote
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "correct horse battery"  # what tests/conftest.py make_user gives every account
+PASSWORD = "correct horse battery"  # what tests/helpers.py make_user gives every account
 # Builders post as many guests: the rate limits (per author) apply to test data too.
 _guests = itertools.count(1)
 

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment, Flag, Vote
-from tests.conftest import make_article
 from tests.e2e.helpers import (
     comment,
     comment_form,
@@ -17,6 +16,7 @@ from tests.e2e.helpers import (
     expect_highlighted,
     fill_guest_form,
 )
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.e2e
 
