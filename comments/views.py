@@ -133,7 +133,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             body=form.cleaned_data["body"],
         )
     except CommentRefused as error:
-        refusal = error
+        refusal = error  # the lambda below may not close over the except clause's own name
         response = answer(
             request,
             refused=refusal.message,
