@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import moderation
+from comments import moderation, signals
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
 
@@ -81,6 +81,7 @@ def post_comment(
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
+        transaction.on_commit(lambda: signals.comment_posted.send(Comment, comment=comment))
     return comment
 
 
@@ -237,4 +238,5 @@ def report(*, comment: Comment, reporter: Commenter, reason: str, details: str =
             Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
             comment.refresh_from_db(fields=["flag_count", "status"])
             moderation.reported(comment)
+            transaction.on_commit(lambda: signals.comment_reported.send(Comment, comment=comment))
     return flag

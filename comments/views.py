@@ -25,6 +25,7 @@ from comments import identity, selectors, services
 from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
+from comments.notifications import subscriptions
 
 
 def heading(count: int) -> str:
@@ -159,13 +160,17 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if held
         else None
     )
+    following = subscriptions.follow_from_comment_form(
+        comment=comment, author=author, kind=form.cleaned_data.get("notify", "")
+    )
 
     def data() -> dict:
         article.refresh_from_db(fields=["comment_count"])
+        message = notice or _("Your comment has been posted.")
         data = {
             "id": comment.pk,
             "status": Comment.Status.PENDING if held else comment.status,
-            "message": notice or _("Your comment has been posted."),
+            "message": f"{message} {following}" if following else message,
             "heading": heading(article.comment_count),
         }
         if comment.status != Comment.Status.SPAM:
@@ -176,6 +181,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         return data
 
     def html() -> HttpResponse:
+        if following:  # after the notice, which answer() queues first
+            messages.info(request, following)
         if comment.status == Comment.Status.SPAM:
             return redirect(f"{article.get_absolute_url()}#comments")
         return redirect(comment)

@@ -5,6 +5,6 @@ Every change goes through ``comments.moderation``; these classes only wire it to
 Importing the modules registers their admin classes.
 """
 
-from comments.admin import comment, discussions, records
+from comments.admin import comment, discussions, notifications, records
 
-__all__ = ["comment", "discussions", "records"]
+__all__ = ["comment", "discussions", "notifications", "records"]
