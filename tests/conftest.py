@@ -27,16 +27,27 @@ def _tasks_run_immediately(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache(django_db_setup, django_db_blocker):
-    """Every test starts with an empty shared cache. It is a table in the test database (or
-    Redis), which transactional tests' flush does not empty, so clear it around each test."""
+def _clear_cache(request):
+    """Every test that uses the database starts with an empty shared cache. It is a table in
+    the test database (or Redis), which transactional tests' flush does not empty. Tests
+    without the database never touch it: no test database may exist for them."""
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
     from django.core.cache import cache
 
-    with django_db_blocker.unblock():
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
         cache.clear()
     yield
-    with django_db_blocker.unblock():
+    with blocker.unblock():
         cache.clear()
 
 
