@@ -46,9 +46,9 @@ from django.test.utils import override_settings  # noqa: E402
 from articles.models import Article, Author, Section  # noqa: E402
 from bench import seed  # noqa: E402
 from comments import services  # noqa: E402
+from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
 from comments.models import Comment  # noqa: E402
-from comments.services import Commenter  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = BASE_DIR / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"

@@ -9,6 +9,7 @@ comment shown (a window function numbers them), and the reader's own votes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -26,14 +27,21 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from comments.models import Comment, Status, Vote
+from comments.models import VISIBLE, Comment, Status, Vote
+
+
+class Sort(NamedTuple):
+    label: str  # the tab readers choose it by
+    order_by: tuple[str, ...]  # editor's picks first, then this order
+
 
 SORTS = {
-    "oldest": ("-is_featured", "created_at", "pk"),
-    "newest": ("-is_featured", "-created_at", "-pk"),
-    "votes": ("-is_featured", "-score", "created_at", "pk"),
+    "oldest": Sort(_("Oldest"), ("-is_featured", "created_at", "pk")),
+    "newest": Sort(_("Newest"), ("-is_featured", "-created_at", "-pk")),
+    "votes": Sort(_("Most voted"), ("-is_featured", "-score", "created_at", "pk")),
 }
 DEFAULT_SORT = "oldest"
 
@@ -85,31 +93,16 @@ class RepliesPage:
         return self.page.paginator.count - self.page.end_index()
 
 
-def _own(viewer) -> Q:
-    if viewer is None or not viewer.key:
-        return Q(pk__in=[])
-    if viewer.user is not None:
-        return Q(user=viewer.user)
-    return Q(user__isnull=True, author_key=viewer.key)
-
-
-def _visible_q() -> Q:
-    return Q(status=Status.APPROVED, is_deleted=False)
-
-
 def listed_roots(article: Article, viewer=None):
     """Top-level comments a reader sees: visible ones, the reader's own pending ones, and
     deleted or removed ones that still have visible replies (as placeholders)."""
     # A range on lft (not level > 0) keeps this a probe of the (tree_id, lft) index for each
     # hidden root, rather than a hash of every visible reply on the site.
-    visible_reply = Comment.objects.filter(
-        tree_id=OuterRef("tree_id"),
-        lft__gt=OuterRef("lft"),
-        status=Status.APPROVED,
-        is_deleted=False,
-    )
+    visible_reply = Comment.objects.filter(tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"))
+    visible_reply = visible_reply.visible()
+    own = viewer.own_filter() if viewer is not None else Q(pk__in=[])
     return Comment.objects.filter(article=article, level=0).filter(
-        _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_reply)
+        VISIBLE | (own & Q(status=Status.PENDING)) | Exists(visible_reply)
     )
 
 
@@ -117,13 +110,10 @@ def _listed_q(viewer) -> Q:
     """Replies a reader sees: visible ones, the reader's own pending ones, and deleted or
     removed ones kept as placeholders because a visible reply lies below them."""
     visible_below = Comment.objects.filter(
-        tree_id=OuterRef("tree_id"),
-        lft__gt=OuterRef("lft"),
-        rght__lt=OuterRef("rght"),
-        status=Status.APPROVED,
-        is_deleted=False,
-    )
-    return _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_below)
+        tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), rght__lt=OuterRef("rght")
+    ).visible()
+    own = viewer.own_filter() if viewer is not None else Q(pk__in=[])
+    return VISIBLE | (own & Q(status=Status.PENDING)) | Exists(visible_below)
 
 
 # "Continue this thread (N more replies)" counts at most this many: counting every reply
@@ -143,12 +133,9 @@ def _visible_below() -> _CountOf:
     (tree_id, lft) index that stops there."""
     return _CountOf(
         Comment.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__gt=OuterRef("lft"),
-            lft__lt=OuterRef("rght"),
-            status=Status.APPROVED,
-            is_deleted=False,
+            tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), lft__lt=OuterRef("rght")
         )
+        .visible()
         .order_by()
         .values("pk")[:MORE_COUNTED]
     )
@@ -157,14 +144,6 @@ def _visible_below() -> _CountOf:
 def _node(comment: Comment, own) -> Node:
     pending = comment.status == Status.PENDING and not comment.is_deleted and own(comment)
     return Node(comment=comment, shown=comment.is_visible or pending, pending=pending)
-
-
-def _own_checker(viewer):
-    if viewer is None or not viewer.key:
-        return lambda comment: False
-    if viewer.user is not None:
-        return lambda comment: comment.user_id == viewer.user.pk
-    return lambda comment: not comment.user_id and comment.author_key == viewer.key
 
 
 def _grow(parents: list[Node], *, levels: int, viewer, own) -> list[Comment]:
@@ -214,7 +193,7 @@ def _grow(parents: list[Node], *, levels: int, viewer, own) -> list[Comment]:
 def _attach_votes(nodes: list[Node], comments: list[Comment], viewer) -> None:
     if viewer is None or not viewer.key or not comments:
         return
-    mine = Q(user=viewer.user) if viewer.user else Q(user__isnull=True, voter_key=viewer.key)
+    mine = viewer.own_filter("voter_key")
     votes = dict(
         Vote.objects.filter(mine, comment_id__in=[c.pk for c in comments]).values_list(
             "comment_id", "value"
@@ -235,11 +214,11 @@ def thread_page(article: Article, *, sort: str, page: str | int | None, viewer=N
     a fixed number of queries and a bounded number of comments whatever the discussion's size.
     """
     sort = clean_sort(sort)
-    roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort])
+    roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort].order_by)
     paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     root_list = list(page_obj.object_list)
-    own = _own_checker(viewer)
+    own = viewer.owns if viewer is not None else lambda comment: False
     nodes = [_node(root, own) for root in root_list]
     replies = _grow(nodes, levels=settings.COMMENTS_MAX_DEPTH - 1, viewer=viewer, own=own)
     _attach_votes(nodes, root_list + replies, viewer)
@@ -258,7 +237,7 @@ def replies_page(anchor: Comment, *, page: str | int | None, viewer=None) -> Rep
     paginator = Paginator(children, settings.COMMENTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     child_list = list(page_obj.object_list)
-    own = _own_checker(viewer)
+    own = viewer.owns if viewer is not None else lambda comment: False
     nodes = [_node(child, own) for child in child_list]
     replies = _grow(nodes, levels=settings.COMMENTS_MAX_DEPTH - 2, viewer=viewer, own=own)
     _attach_votes(nodes, child_list + replies, viewer)
@@ -322,7 +301,7 @@ def page_of(comment: Comment, *, sort: str = DEFAULT_SORT, viewer=None) -> int:
     )
     ids = list(
         listed_roots(comment.article, viewer)
-        .order_by(*SORTS[clean_sort(sort)])
+        .order_by(*SORTS[clean_sort(sort)].order_by)
         .values_list("pk", flat=True)
     )
     try:

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from bench import seed
 from comments.models import Comment
-from tests.comments.conftest import make_comment, page
-from tests.conftest import make_article
+from tests.comments.helpers import make_posted_comment, page
+from tests.helpers import make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -33,15 +33,15 @@ def budget(settings):
 @pytest.fixture
 def bushy(budget, article):
     """A thread whose root has five replies, each with three replies, each with one."""
-    root = make_comment(article, "Root says.")
+    root = make_posted_comment(article, "Root says.")
     tree = {"root": root, "replies": [], "grand": [], "deep": []}
     for a in range(5):
-        reply = make_comment(article, f"Reply {a}.", parent=root)
+        reply = make_posted_comment(article, f"Reply {a}.", parent=root)
         tree["replies"].append(reply)
         for b in range(3):
-            grand = make_comment(article, f"Reply {a}.{b}.", parent=reply)
+            grand = make_posted_comment(article, f"Reply {a}.{b}.", parent=reply)
             tree["grand"].append(grand)
-            tree["deep"].append(make_comment(article, f"Reply {a}.{b}.0.", parent=grand))
+            tree["deep"].append(make_posted_comment(article, f"Reply {a}.{b}.0.", parent=grand))
     return tree
 
 
@@ -143,8 +143,10 @@ def test_a_permalink_deep_under_a_hidden_reply_is_found_too(client, article, bus
 
 
 def test_a_permalink_on_the_second_page_of_replies_says_so(client, article, budget):
-    root = make_comment(article, "Popular.")
-    replies = [make_comment(article, f"Answer {n}.", parent=root) for n in range(PER_PAGE + 1)]
+    root = make_posted_comment(article, "Popular.")
+    replies = [
+        make_posted_comment(article, f"Answer {n}.", parent=root) for n in range(PER_PAGE + 1)
+    ]
 
     location = client.get(replies[-1].get_absolute_url())["Location"]
 

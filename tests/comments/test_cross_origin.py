@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, Vote
-from tests.comments.conftest import JSON, form_data, make_comment
+from tests.comments.helpers import JSON, form_data, make_posted_comment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -97,7 +97,7 @@ def test_without_browser_headers_the_token_is_still_required(article):
 
 
 def test_votes_follow_the_same_rules(article):
-    comment = make_comment(article)
+    comment = make_posted_comment(article)
     url = reverse("comments:vote", args=[comment.pk])
 
     refused = browser().post(url, {"value": "up"}, headers=CROSS_SITE)

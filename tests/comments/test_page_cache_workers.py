@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.conftest import make_article
 from tests.e2e.helpers import comment, comment_on_page
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.e2e
 
