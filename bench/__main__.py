@@ -274,7 +274,7 @@ def redis_crowd(path: str) -> None:
 
 def row(label: str, value: str, baseline: str, ratio: str, goal: str, ok: bool | None) -> None:
     verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-    print(f"{label:<44}{value:>12}{baseline:>12}{ratio:>8}  {goal:<10}{verdict}")
+    print(f"{label:<52}{value:>10}{baseline:>10}{ratio:>8}  {goal:<10}{verdict}")
 
 
 def run() -> int:
