@@ -117,12 +117,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # different rate-limit counter) in each. The database cache's table is made by
 # ``manage.py createcachetable`` (the Makefile runs it; the test runner does it itself).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -235,8 +236,8 @@ COMMENTS_PREMODERATE_FIRST_TIMERS = env_bool("COMMENTS_PREMODERATE_FIRST_TIMERS"
 COMMENTS_TRUSTED_AFTER = env_int("COMMENTS_TRUSTED_AFTER", 3)
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 3)  # more are refused
 COMMENTS_DUPLICATE_WINDOW = env_int("COMMENTS_DUPLICATE_WINDOW", 5 * 60)  # seconds; 0: off
-# Per address and per email or account, in Django's cache (Redis when REDIS_URL is set, so
-# every app host counts together). Empty: no limits.
+# Per address and per email or account, counted in PostgreSQL (newsroom.ratelimit), or in
+# Redis when REDIS_URL is set: every worker and app host counts together. Empty: no limits.
 COMMENTS_RATE_LIMITS = os.environ.get("COMMENTS_RATE_LIMITS", "5/minute,30/hour")
 COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)  # distinct readers; 0: never
 # A dotted path to a comments.spam.SpamChecker, e.g. "comments.spam.AkismetChecker"; empty: none.

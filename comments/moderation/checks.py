@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments.models import Ban, Comment, Status, WordRule
-from comments.moderation import ratelimit
 from comments.spam import Verdict, get_spam_checker
+from newsroom import ratelimit
 
 if TYPE_CHECKING:
     from comments.services import Commenter

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from comments import moderation
 from comments.models import Status
+from newsroom import ratelimit
 from tests.comments.moderation_support import (
     NOON,
     guest,
@@ -113,7 +114,7 @@ def test_moderators_are_not_rate_limited(article):
 
 def test_malformed_rate_setting_is_reported(settings):
     with pytest.raises(ImproperlyConfigured):
-        moderation.ratelimit.parse_rates("5 per minute")
+        ratelimit.parse_rates("5 per minute")
 
 
 # --- Bans ------------------------------------------------------------------------------------

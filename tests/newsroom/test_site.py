@@ -57,3 +57,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+# --- Shared counters in PostgreSQL -------------------------------------------------------------
+
+
+def test_counters_count_atomically_per_window_and_sweep_expired_ones():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newsroom import ratelimit
+    from newsroom.models import Counter
+
+    now = timezone.now()
+    counts = [ratelimit.increment("k", seconds=60, now=now) for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert Counter.objects.get().count == 3
+    # A new window, an hour on, opens: the expired window is deleted.
+    assert ratelimit.increment("k", seconds=60, now=now + timedelta(hours=1)) == 1
+    assert Counter.objects.count() == 1
