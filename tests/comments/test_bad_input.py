@@ -423,3 +423,34 @@ def test_odd_page_parameters_show_a_page(client, article, query):
     api_query = {"sort": query.get("comments", ""), "page": query.get("cpage", "")}
     api = client.get(reverse("comments:api", args=[article.slug]), api_query)
     assert api.status_code == 200
+
+
+# --- Addresses from a proxy -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "forwarded", ["not-an-ip", "203.0.113.7 x", "999.1.1.1", "<script>", "2001:db8::1::2"]
+)
+def test_forged_forwarded_address_falls_back_to_the_socket_address(
+    client, article, settings, forwarded
+):
+    settings.TRUSTED_PROXY_HOPS = 1
+    response = client.post(
+        reverse("comments:post", args=[article.pk]),
+        form_data(BODY),
+        headers={"x-forwarded-for": forwarded},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address == "192.0.2.44"
+
+
+def test_a_valid_forwarded_address_is_used_behind_the_proxy(client, article, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    client.post(
+        reverse("comments:post", args=[article.pk]),
+        form_data(BODY),
+        headers={"x-forwarded-for": "10.0.0.9, 2001:db8::7"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert Comment.objects.get().ip_address == "2001:db8::7"
