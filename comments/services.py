@@ -181,14 +181,29 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
     return comment
 
 
+# A moderator's decision (removed, spam, rejected) stays on record: its author cannot erase
+# it, so the audit trail keeps its comment and trust keeps counting it.
+DELETABLE = (Status.APPROVED, Status.PENDING)
+
+
+def moderated_refusal() -> CommentRefused:
+    return CommentRefused(
+        _("A moderator has acted on this comment, so it can no longer be deleted."),
+        status=403,
+        code="moderated",
+    )
+
+
 def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
     """Delete one's own comment. With replies it stays as a placeholder; returns True if the
-    row itself was removed."""
+    row itself was removed. Comments a moderator removed, rejected or marked as spam stay."""
     if not actor.owns(comment):
         raise CommentRefused(_("You can only delete your own comments."), status=403)
     with transaction.atomic():
         _lock_thread(comment.tree_id)
         comment = Comment.objects.get(pk=comment.pk)
+        if comment.status not in DELETABLE:
+            raise moderated_refusal()
         article_id = comment.article_id
         if comment.is_leaf_node():
             comment.delete()

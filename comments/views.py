@@ -254,14 +254,25 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = identity.commenter(request)
     if not actor.owns(comment) or comment.is_deleted:
         raise Http404
-    if request.method == "POST":
+    refusal = None
+    if comment.status not in services.DELETABLE:
+        refusal = services.moderated_refusal()
+    elif request.method == "POST":
         article = comment.article
-        services.delete_comment(comment=comment, actor=actor)
-        if wants_json(request):
-            return JsonResponse({"ok": True})
-        messages.success(request, _("Your comment has been deleted."))
-        return redirect(f"{article.get_absolute_url()}#comments")
-    return render(request, "comments/delete.html", {"comment": comment})
+        try:
+            services.delete_comment(comment=comment, actor=actor)
+        except CommentRefused as error:
+            refusal = error
+        else:
+            if wants_json(request):
+                return JsonResponse({"ok": True})
+            messages.success(request, _("Your comment has been deleted."))
+            return redirect(f"{article.get_absolute_url()}#comments")
+    if refusal is not None and request.method == "POST" and wants_json(request):
+        return _refused_json(refusal.message, refusal.status)
+    status = refusal.status if refusal is not None else 200
+    context = {"comment": comment, "refusal": refusal and refusal.message}
+    return render(request, "comments/delete.html", context, status=status)
 
 
 @require_POST
