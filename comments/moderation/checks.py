@@ -202,7 +202,8 @@ def _mine(author: Commenter, *, by_email: bool) -> Q | None:
     return (Q(user__isnull=True) & q) if q else None
 
 
-def _check_duplicate(author: Commenter, body: str, now: datetime, editing: Comment | None) -> None:
+def check_duplicate(author: Commenter, body: str, now: datetime, editing: Comment | None) -> None:
+    """Refuse the same text from the same commenter within ``COMMENTS_DUPLICATE_WINDOW``."""
     seconds = settings.COMMENTS_DUPLICATE_WINDOW
     mine = _mine(author, by_email=True)
     if seconds <= 0 or mine is None:
@@ -270,7 +271,7 @@ def assess(
     banned = find_phrases(body, rules[WordRule.Action.BAN])
     if banned:
         _refuse_banned_words(banned)
-    _check_duplicate(author, body, now, editing)
+    check_duplicate(author, body, now, editing)
     if moderator:
         return Screening(Status.APPROVED)
     held = []
