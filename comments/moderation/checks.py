@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from comments import formatting
 from comments.models import Ban, Comment, Status, WordRule
 from comments.spam import Verdict, get_spam_checker
 from newsroom import ratelimit
@@ -143,8 +143,9 @@ def _check_links(body: str) -> None:
 
 
 def normalise_text(text: str) -> str:
-    """Compatibility-composed and case-folded: "Ｓｔｒａßｅ" and "STRASSE" compare equal."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The text's skeleton (``comments.formatting.skeleton``): "Ｓｔｒａßｅ", "STRASSE" and
+    "strasse" typed with a Cyrillic "s" compare equal."""
+    return formatting.skeleton(text)
 
 
 @lru_cache(maxsize=8)

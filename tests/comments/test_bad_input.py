@@ -454,3 +454,23 @@ def test_a_valid_forwarded_address_is_used_behind_the_proxy(client, article, set
         REMOTE_ADDR="192.0.2.44",
     )
     assert Comment.objects.get().ip_address == "2001:db8::7"
+
+
+# --- Invisible formatting characters ------------------------------------------------------------
+
+
+def test_formatting_characters_are_stripped_from_the_body(client, article):
+    body = "Hello\u200b wor\u00adld\u202e, family \U0001f468\u200d\U0001f469\u200d\U0001f467."
+    response = post(client, article, body)
+    assert response.status_code == 302
+    assert Comment.objects.get().body == (
+        "Hello world, family \U0001f468\u200d\U0001f469\u200d\U0001f467."
+    )
+
+
+@pytest.mark.parametrize("name", ["Ada\u202eecalovoL", "Ada\u200bLovelace", "\u2066Ada"])
+def test_names_with_formatting_characters_are_refused(client, article, name):
+    response = post(client, article, name=name)
+    assert response.status_code == 400
+    assert "Names cannot contain invisible formatting characters." in response.content.decode()
+    assert not Comment.objects.exists()
