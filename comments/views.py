@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -348,23 +348,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A failed CSRF check (an old page, cookies blocked): say so, and keep the text."""
+    """A failed CSRF check (an old page, cookies blocked, or another site's forged form): say
+    so, and show the text sent as plain text to copy. Never a form filled in from the request:
+    with a fresh token, one click would post a forged text under the reader's name."""
     message = _("Your session expired before the form was sent. Check your text and send it again.")
     if wants_json(request):
         return JsonResponse({"ok": False, "message": message}, status=403)
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        match = None
-    if match and match.view_name == "comments:post":
-        try:
-            article = _open_article(match.kwargs["article_id"])
-        except Http404:
-            article = None
-        if article is not None:
-            form = CommentForm(request.POST, article=article, user=request.user).refreshed
-            return _form_page(
-                request, article=article, form=form, title=_("Post a comment"), status=403,
-                message=message,
-            )  # fmt: skip
     return render(request, "403_csrf.html", {"message": message}, status=403)

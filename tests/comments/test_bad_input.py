@@ -284,16 +284,24 @@ def test_the_form_accepts_a_timestamp_within_its_age_limit(client, article):
 # --- CSRF -----------------------------------------------------------------------------------
 
 
-def test_failed_csrf_check_on_the_comment_form_keeps_the_text(article):
+def test_failed_csrf_check_on_the_comment_form_shows_the_text_only_to_copy(article):
     browser = Client(enforce_csrf_checks=True)
+    forged = form_data("Click <b>post</b>: I endorse http://evil.example", name="Victim")
 
-    response = browser.post(reverse("comments:post", args=[article.pk]), form_data(BODY))
+    response = browser.post(reverse("comments:post", args=[article.pk]), forged)
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert f'<p class="message message--error">{CSRF}</p>' in html
-    assert kept(BODY) in html
-    assert 'name="name" value="Ada Lovelace"' in html
+    assert f'<p role="alert">{CSRF}</p>' in html
+    assert (
+        '<textarea id="kept-text" rows="6" readonly>'
+        "Click &lt;b&gt;post&lt;/b&gt;: I endorse http://evil.example</textarea>"
+    ) in html
+    # Nothing that could send it on: no comment form, no identity, no token for one.
+    assert 'name="body"' not in html
+    assert 'name="name"' not in html and "Victim" not in html
+    assert 'name="email"' not in html and "ada@example.org" not in html
+    assert "csrfmiddlewaretoken" not in html
     assert not Comment.objects.exists()
 
 
