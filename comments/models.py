@@ -17,6 +17,18 @@ from mptt.querysets import TreeQuerySet
 from articles.models import Article
 
 
+def display_name(user) -> str:
+    """How an account is named on public pages and in the API: its full name; a reader's
+    chosen username; never a staff account's login name (one half of what an attacker needs
+    to sign in to the admin), which shows as the site's staff instead."""
+    full_name = user.get_full_name()
+    if full_name:
+        return full_name
+    if user.is_staff:
+        return _("%(site)s staff") % {"site": settings.SITE_NAME}
+    return user.get_username()
+
+
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
@@ -133,8 +145,7 @@ class Comment(MPTTModel):
     @property
     def author_name(self) -> str:
         if self.user_id:
-            user = self.user
-            return user.get_full_name() or user.get_username()
+            return str(display_name(self.user))
         return self.guest_name
 
     @property

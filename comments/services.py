@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from comments import moderation, signals
-from comments.models import Comment, Flag, Status, Vote
+from comments.models import Comment, Flag, Status, Vote, display_name
 
 EDIT_WINDOW = timedelta(minutes=15)
 # Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
@@ -71,7 +71,7 @@ class Commenter:
     @classmethod
     def from_user(cls, user: AbstractBaseUser | AnonymousUser, **fields) -> Commenter:
         if user.is_authenticated:
-            return cls(user=user, name=user.get_username(), email=user.email, **fields)
+            return cls(user=user, name=display_name(user), email=user.email, **fields)
         return cls(**fields)
 
 
