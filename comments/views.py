@@ -238,14 +238,18 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "GET" and not services.can_edit(comment, actor):
         refusal = CommentRefused(_("Comments can be edited for 15 minutes after posting."))
     if request.method == "POST" and wants_json(request):
-        return _refused_json(
+        response = _refused_json(
             refusal.message if refusal else form, refusal.status if refusal else 400
         )
-    context = {"comment": comment, "form": form, "refusal": refusal and refusal.message}
-    status = 200
-    if request.method == "POST":
-        status = refusal.status if refusal else 400
-    return render(request, "comments/edit.html", context, status=status)
+    else:
+        context = {"comment": comment, "form": form, "refusal": refusal and refusal.message}
+        status = 200
+        if request.method == "POST":
+            status = refusal.status if refusal else 400
+        response = render(request, "comments/edit.html", context, status=status)
+    if getattr(refusal, "retry_after", None):
+        response["Retry-After"] = str(int(refusal.retry_after))
+    return response
 
 
 @require_http_methods(["GET", "POST"])

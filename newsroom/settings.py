@@ -239,6 +239,8 @@ COMMENTS_DUPLICATE_WINDOW = env_int("COMMENTS_DUPLICATE_WINDOW", 5 * 60)  # seco
 # Per address and per email or account, counted in PostgreSQL (newsroom.ratelimit), or in
 # Redis when REDIS_URL is set: every worker and app host counts together. Empty: no limits.
 COMMENTS_RATE_LIMITS = os.environ.get("COMMENTS_RATE_LIMITS", "5/minute,30/hour")
+# Edits of one comment, and edits by one author, in the same shared store. Empty: no limits.
+COMMENTS_EDIT_RATE_LIMITS = os.environ.get("COMMENTS_EDIT_RATE_LIMITS", "3/minute,10/hour")
 COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)  # distinct readers; 0: never
 # A dotted path to a comments.spam.SpamChecker, e.g. "comments.spam.AkismetChecker"; empty: none.
 COMMENTS_SPAM_CHECKER = os.environ.get("COMMENTS_SPAM_CHECKER", "")

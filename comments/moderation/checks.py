@@ -121,6 +121,25 @@ def _check_rate(author: Commenter, now: datetime) -> None:
     raise _refuse(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
 
 
+def _check_edit_rate(author: Commenter, comment: Comment, now: datetime) -> None:
+    """Edits count per comment and per author (each one runs the spam checker again)."""
+    rates = ratelimit.parse_rates(settings.COMMENTS_EDIT_RATE_LIMITS)
+    if not rates:
+        return
+    identities = {"edit-comment": str(comment.pk), "edit-who": _identity(author)}
+    exceeded = ratelimit.hit(identities, rates, now)
+    if exceeded is None:
+        return
+    minutes = max(1, math.ceil(exceeded.retry_after / 60))
+    message = ngettext(
+        "You are editing faster than we can keep up with. Please wait a minute and try again.",
+        "You are editing faster than we can keep up with. "
+        "Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    raise _refuse(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
+
+
 # --- Content -------------------------------------------------------------------------------
 
 
@@ -267,6 +286,8 @@ def assess(
     _check_bans(author, now)
     if editing is None and not moderator:
         _check_rate(author, now)
+    elif editing is not None and not moderator:
+        _check_edit_rate(author, editing, now)
     _check_links(body)
     rules = _word_rules()
     banned = find_phrases(body, rules[WordRule.Action.BAN])

@@ -99,11 +99,42 @@ def test_rate_limits_are_configurable(article, settings):
 
 
 @pytest.mark.usefixtures("limits")
-def test_edits_are_not_rate_limited(article):
+def test_edits_do_not_count_against_the_posting_limit(article):
     author = guest()
     burst(article, [author] * 5)
     comment = make_comment(article, author=author)
     assert screen(article, author, "Fixed a typo.", editing=comment) == Status.APPROVED
+
+
+@pytest.fixture
+def edit_limits(moderation_policy):
+    moderation_policy.COMMENTS_EDIT_RATE_LIMITS = "3/minute,10/hour"
+    moderation_policy.COMMENTS_DUPLICATE_WINDOW = 0
+
+
+@pytest.mark.usefixtures("edit_limits")
+def test_fourth_edit_of_one_comment_in_a_minute_is_refused(article):
+    author = guest()
+    comment = make_comment(article, author=author)
+    for n in range(3):
+        assert screen(article, author, f"Fix {n}.", editing=comment) == Status.APPROVED
+    error = refusal(article, author, "Fix 4.", editing=comment, now=NOON + timedelta(seconds=20))
+    assert (error.status, error.code, error.retry_after) == (429, "rate_limited", 40)
+    assert error.message == (
+        "You are editing faster than we can keep up with. Please wait a minute and try again."
+    )
+
+
+@pytest.mark.usefixtures("edit_limits")
+def test_edit_limit_follows_the_author_across_their_comments(article):
+    author = guest()
+    comments = [make_comment(article, author=author) for _ in range(4)]
+    for n, comment in enumerate(comments[:3]):
+        assert screen(article, author, f"Fix {n}.", editing=comment) == Status.APPROVED
+    assert refusal(article, author, "Fix.", editing=comments[3]).code == "rate_limited"
+    other = guest()
+    theirs = make_comment(article, author=other)
+    assert screen(article, other, "Their fix.", editing=theirs) == Status.APPROVED
 
 
 @pytest.mark.usefixtures("limits")

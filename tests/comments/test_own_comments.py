@@ -337,3 +337,20 @@ def test_a_moderated_comment_cannot_be_deleted_by_its_author(reader, article, mi
 
 
 DECISIONS = {Comment.Status.REMOVED: "remove", Comment.Status.SPAM: "spam"}
+
+
+def test_edits_are_rate_limited_with_a_clear_message(reader, mine, settings):
+    settings.COMMENTS_EDIT_RATE_LIMITS = "3/minute"
+    client = signed_in(reader)
+    for n in range(3):
+        assert client.post(edit_url(mine), {"body": f"Draft {n}."}).status_code == 302
+    response = client.post(edit_url(mine), {"body": "Draft 4."})
+    scripted = client.post(edit_url(mine), {"body": "Draft 5."}, headers=JSON)
+
+    assert response.status_code == scripted.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "You are editing faster than we can keep up with." in response.content.decode()
+    assert kept("Draft 4.") in response.content.decode()
+    assert scripted.json()["message"].startswith("You are editing faster")
+    mine.refresh_from_db()
+    assert mine.body == "Draft 2."
