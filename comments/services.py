@@ -8,6 +8,7 @@ for the reader when policy says no.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from articles.models import Article
 from comments import moderation, signals
 from comments.models import Comment, Flag, Status, Vote, display_name
+from newsroom import ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
 # Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
@@ -60,6 +62,13 @@ class Commenter:
         return hashlib.sha256(self.browser_key.encode()).hexdigest()
 
     @property
+    def network(self) -> str:
+        """The address as one household or device holds it: IPv4 as is, IPv6 as its /64 (a
+        home or phone gets a whole /64, so one reader can pick any address in it); "" when
+        unknown."""
+        return network_of(self.ip)
+
+    @property
     def is_authenticated(self) -> bool:
         return self.user is not None
 
@@ -73,6 +82,27 @@ class Commenter:
         if user.is_authenticated:
             return cls(user=user, name=display_name(user), email=user.email, **fields)
         return cls(**fields)
+
+
+def network_of(ip: str | None) -> str:
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _hashed(prefix: str, value: str) -> str:
+    """A non-reversible key for an address or network, so no address is kept in clear
+    beyond the rows ``purge_addresses`` erases."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{prefix}:{value}".encode()).hexdigest()
+    return f"{prefix}:{digest[:56]}"
 
 
 def new_browser_key() -> str:
@@ -294,16 +324,47 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     return comment
 
 
+def _reporter_key(reporter: Commenter) -> str:
+    """Who a report counts as: the account; a guest by their address (IPv6: the /64), so
+    clearing cookies does not make a new reporter; the browser key only when no address is
+    known."""
+    if reporter.user is not None:
+        return f"user:{reporter.user.pk}"
+    if reporter.network:
+        return _hashed("net", reporter.network)
+    return reporter.key
+
+
+def _check_report_rate(reporter: Commenter) -> None:
+    rates = ratelimit.parse_rates(settings.COMMENTS_REPORT_RATE_LIMITS)
+    identity = reporter.network or reporter.key
+    if not rates or not identity:
+        return
+    exceeded = ratelimit.hit({"report": identity}, rates)
+    if exceeded is not None:
+        error = CommentRefused(
+            _("You have sent many reports in a short time. Please try again later."),
+            status=429,
+            code="rate_limited",
+        )
+        error.retry_after = exceeded.retry_after
+        raise error
+
+
 def report(*, comment: Comment, reporter: Commenter, reason: str, details: str = "") -> Flag:
-    """Record a reader's report. One per reader per comment; repeating it changes nothing."""
+    """Record a reader's report: one per account, or per address for guests (with or without
+    cookies); repeating it changes nothing. Reports are rate-limited per address
+    (``COMMENTS_REPORT_RATE_LIMITS``)."""
     if reason not in Flag.Reason.values:
         raise CommentRefused(_("Choose a reason for the report."))
-    if not reporter.key:
+    key = _reporter_key(reporter)
+    if not key:
         raise CommentRefused(_("Your browser must accept cookies to report a comment."))
+    _check_report_rate(reporter)
     with transaction.atomic():
         flag, created = Flag.objects.get_or_create(
             comment=comment,
-            reporter_key=reporter.key,
+            reporter_key=key,
             defaults={
                 "user": reporter.user,
                 "reason": reason,

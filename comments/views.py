@@ -321,6 +321,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if not comment.article.is_visible() or not comment.is_visible:
         raise Http404
     form = ReportForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         reporter = identity.commenter(request, create_key=True)
         try:
@@ -330,7 +331,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 details=form.cleaned_data["details"],
             )
-        except CommentRefused as refusal:
+        except CommentRefused as error:
+            refusal = error
             form.add_error(None, refusal.message)
         else:
             thanks = _("Thank you. Moderators will look at this comment.")
@@ -343,12 +345,18 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, thanks)
             identity.remember(request, response)
             return response
+    status = 200
+    if request.method == "POST":
+        status = refusal.status if refusal else 400
     if request.method == "POST" and wants_json(request):
-        return _refused_json(form, 400)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "comments/report.html", {"comment": comment, "form": form}, status=status
-    )
+        response = _refused_json(form, status)
+    else:
+        response = render(
+            request, "comments/report.html", {"comment": comment, "form": form}, status=status
+        )
+    if getattr(refusal, "retry_after", None):
+        response["Retry-After"] = str(int(refusal.retry_after))
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -241,7 +241,10 @@ COMMENTS_DUPLICATE_WINDOW = env_int("COMMENTS_DUPLICATE_WINDOW", 5 * 60)  # seco
 COMMENTS_RATE_LIMITS = os.environ.get("COMMENTS_RATE_LIMITS", "5/minute,30/hour")
 # Edits of one comment, and edits by one author, in the same shared store. Empty: no limits.
 COMMENTS_EDIT_RATE_LIMITS = os.environ.get("COMMENTS_EDIT_RATE_LIMITS", "3/minute,10/hour")
-COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)  # distinct readers; 0: never
+# Distinct accounts or addresses (IPv6: /64) whose reports hide a comment; 0: never.
+COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)
+# Reports per address, counted in the shared store like COMMENTS_RATE_LIMITS.
+COMMENTS_REPORT_RATE_LIMITS = os.environ.get("COMMENTS_REPORT_RATE_LIMITS", "10/hour,30/day")
 # A dotted path to a comments.spam.SpamChecker, e.g. "comments.spam.AkismetChecker"; empty: none.
 COMMENTS_SPAM_CHECKER = os.environ.get("COMMENTS_SPAM_CHECKER", "")
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
