@@ -171,6 +171,12 @@ class Vote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
     voter_key = models.CharField(max_length=64, blank=True)
+    voter_network = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A guest's address (IPv6: its /64), hashed: one guest vote per address."),
+    )
     value = models.SmallIntegerField(choices=[(1, "+1"), (-1, "-1")])
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -190,6 +196,11 @@ class Vote(models.Model):
                 fields=["comment", "voter_key"],
                 condition=Q(user__isnull=True),
                 name="one_vote_per_guest",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "voter_network"],
+                condition=Q(user__isnull=True) & ~Q(voter_network=""),
+                name="one_guest_vote_per_address",
             ),
         ]
         indexes = [models.Index(fields=["ip_address", "created_at"], name="vote_ip_idx")]

@@ -265,11 +265,25 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
     return removed
 
 
+def _check_guest_vote_rate(voter: Commenter) -> None:
+    """At most ``COMMENTS_GUEST_VOTES_PER_HOUR`` new guest votes per address, counted in
+    the shared store."""
+    identity = voter.network or voter.key
+    rates = ratelimit.parse_rates(f"{settings.COMMENTS_GUEST_VOTES_PER_HOUR}/hour")
+    if ratelimit.hit({"guest-vote": identity}, rates) is not None:
+        raise CommentRefused(
+            _("Too many votes from your network. Please try again later."),
+            status=429,
+            code="rate_limited",
+        )
+
+
 def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     """Up (+1), down (-1) or take back (0) a vote; one per reader per comment.
 
-    Guests vote by browser key, with at most ``COMMENTS_GUEST_VOTES_PER_HOUR`` votes from one
-    address in an hour.
+    Signed-in readers vote by account. Guests vote by browser key and by address (IPv6: the
+    /64): one guest vote per comment per address, and at most
+    ``COMMENTS_GUEST_VOTES_PER_HOUR`` new votes from one address in an hour.
     """
     if value not in (-1, 0, 1):
         raise CommentRefused(_("That is not a vote."))
@@ -279,30 +293,32 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         raise CommentRefused(_("You cannot vote on your own comment."), status=403)
     if not voter.key:
         raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
+    network = "" if voter.user else (_hashed("net", voter.network) if voter.network else "")
     mine = Q(user=voter.user) if voter.user else Q(user__isnull=True, voter_key=voter.key)
     with transaction.atomic():
         Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
         existing = Vote.objects.filter(mine, comment=comment).first()
+        taken = (
+            existing is None
+            and network
+            and Vote.objects.filter(comment=comment, user__isnull=True, voter_network=network)
+        )
+        if taken and taken.exists():
+            raise CommentRefused(
+                _("Someone on your network has already voted on this comment."),
+                status=409,
+                code="voted",
+            )
         if existing is None and value:
-            if voter.user is None and voter.ip:
-                limit = settings.COMMENTS_GUEST_VOTES_PER_HOUR
-                recent = Vote.objects.filter(
-                    user__isnull=True,
-                    ip_address=voter.ip,
-                    created_at__gte=timezone.now() - timedelta(hours=1),
-                ).count()
-                if recent >= limit:
-                    raise CommentRefused(
-                        _("Too many votes from your network. Please try again later."),
-                        status=429,
-                        code="rate_limited",
-                    )
+            if voter.user is None:
+                _check_guest_vote_rate(voter)
             try:
                 with transaction.atomic():
                     Vote.objects.create(
                         comment=comment,
                         user=voter.user,
                         voter_key="" if voter.user else voter.key,
+                        voter_network=network,
                         value=value,
                         ip_address=voter.ip,
                     )
