@@ -1,13 +1,15 @@
 """Settings for Newsroom, read from the environment.
 
-Every variable is listed in the README. Unset, they give a safe local development setup;
-with ``DJANGO_DEBUG=0`` the production rules apply (a secret key is required, cookies are
-secure, HTTPS is enforced) and ``manage.py check --deploy`` is clean.
+Every variable is listed in the README. Unset, they fail closed: production rules apply (a
+secret key is required, cookies are secure, HTTPS is enforced, media is not served by Django)
+and ``manage.py check --deploy`` is clean. ``make run`` and ``make test`` turn development on
+explicitly (``DJANGO_DEBUG=1 SERVE_MEDIA=1``).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -33,13 +35,31 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+
+def _development_secret_key() -> str:
+    """A random key kept in var/ (ignored by git), made on first use: shared by every local
+    process (gunicorn's workers must agree on it), and never a key anyone else knows."""
+    path = BASE_DIR / "var" / "development-secret-key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        try:
+            with path.open("x") as file:  # another process may be making it at this moment
+                file.write(key)
+        except FileExistsError:
+            return path.read_text().strip()
+        return key
+
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "django-insecure-local-development-only"
+    SECRET_KEY = _development_secret_key()
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
@@ -159,8 +179,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded images are served by the app when no web server or object store does it for us.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Uploaded images are served by the app only when asked (development, or no web server or
+# object store in front); read on each request, so tests can switch it.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -3,10 +3,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from articles.sitemaps import ArticleSitemap
-from newsroom import accounts, views
+from newsroom import accounts, media, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -29,10 +28,7 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+urlpatterns += [re_path(r"^media/(?P<path>.*)$", media.media, name="media")]
 
 handler404 = "newsroom.views.page_not_found"
 handler500 = "newsroom.views.server_error"

@@ -77,3 +77,55 @@ def test_counters_count_atomically_per_window_and_sweep_expired_ones():
     # A new window, an hour on, opens: the expired window is deleted.
     assert ratelimit.increment("k", seconds=60, now=now + timedelta(hours=1)) == 1
     assert Counter.objects.count() == 1
+
+
+# --- Settings fail closed --------------------------------------------------------------------
+
+_PRINT_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.DEBUG, settings.SERVE_MEDIA, settings.ALLOWED_HOSTS, settings.SECRET_KEY)"
+)
+
+
+def _without_development(**env: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "SERVE_MEDIA"}}
+    environment.pop("DJANGO_SECRET_KEY", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return {**environment, **env}
+
+
+def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_unset_environment_means_production_settings():
+    result = _run(_PRINT_SETTINGS, _without_development(DJANGO_SECRET_KEY="k" * 60))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:3] == ["False", "False", "[]"]
+
+
+def test_unset_environment_without_a_secret_key_refuses_to_start():
+    result = _run(_PRINT_SETTINGS, _without_development())
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_development_never_uses_a_publicly_known_secret_key():
+    env = _without_development(DJANGO_DEBUG="1")
+    first, second = _run(_PRINT_SETTINGS, env), _run(_PRINT_SETTINGS, env)
+    key = first.stdout.split()[-1]
+    assert first.stdout.split()[0] == "True"
+    assert key == second.stdout.split()[-1]  # every local process agrees on it
+    assert len(key) >= 50 and "insecure" not in key
+
+
+def test_media_is_not_served_unless_asked(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "photo.txt").write_text("bytes")
+    settings.SERVE_MEDIA = False
+    assert client.get("/media/photo.txt").status_code == 404
+    settings.SERVE_MEDIA = True
+    assert client.get("/media/photo.txt").status_code == 200
