@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "mptt",
     "csp",
+    "axes",
     "newsroom",
     "articles",
     "comments",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -163,6 +167,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-ins from a locked-out address or for a locked-out username.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (/accounts/login/ and /admin/login/), counted in PostgreSQL by django-axes:
+# this many from one address, or for one username, lock it out for the cool-off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one, separately
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "comments.identity.client_ip"  # honours NEWSROOM_TRUSTED_PROXY_HOPS
+AXES_LOCKOUT_CALLABLE = "newsroom.accounts.locked_out"
+AXES_VERBOSE = False
+# Password resets and sign-ups, per address and per username or email, in the shared
+# rate-limit store (PostgreSQL, or Redis with REDIS_URL). Empty: no limits.
+ACCOUNTS_RATE_LIMITS = os.environ.get("ACCOUNTS_RATE_LIMITS", "5/hour,20/day")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
