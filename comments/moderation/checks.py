@@ -108,7 +108,8 @@ def _check_rate(author: Commenter, now: datetime) -> None:
     rates = ratelimit.parse_rates(settings.COMMENTS_RATE_LIMITS)
     if not rates:
         return
-    exceeded = ratelimit.hit({"ip": author.ip or "", "who": _identity(author)}, rates, now)
+    # IPv6 by /64: one household or phone can take any address in it.
+    exceeded = ratelimit.hit({"ip": author.network, "who": _identity(author)}, rates, now)
     if exceeded is None:
         return
     minutes = max(1, math.ceil(exceeded.retry_after / 60))

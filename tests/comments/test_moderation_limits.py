@@ -52,6 +52,13 @@ def test_sixth_comment_a_minute_from_one_address_is_refused_with_429(article):
 
 
 @pytest.mark.usefixtures("limits")
+def test_rate_limit_counts_an_ipv6_64_as_one_address(article):
+    burst(article, [guest(ip=f"2001:db8:7:8::{n + 1}") for n in range(5)])
+    assert refusal(article, guest(ip="2001:db8:7:8:ffff::1")).code == "rate_limited"
+    assert screen(article, guest(ip="2001:db8:7:9::1")) == Status.APPROVED
+
+
+@pytest.mark.usefixtures("limits")
 def test_rate_limit_follows_an_email_across_addresses(article):
     burst(article, [guest(email="busy@example.org", ip=f"192.0.2.{n}") for n in range(5)])
     error = refusal(article, guest(email="Busy@Example.org", ip="192.0.2.77"))
