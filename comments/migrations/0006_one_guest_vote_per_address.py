@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0004_ban_names_someone_message'),
+        ('comments', '0005_subscriptions_and_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
