@@ -8,21 +8,19 @@ for the reader when policy says no.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import moderation, signals
-from comments.models import Comment, Flag, Status, Vote, display_name
+from comments.domain import Commenter, CommentRefused
+from comments.models import Comment, Flag, Status, Vote
 from newsroom import ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -32,81 +30,11 @@ NEW_TREE_LOCK = 0x6E657773  # "news"
 AUTHOR_LOCK = 0x61757468  # "auth"
 
 
-class CommentRefused(Exception):
-    """Policy said no. ``message`` is shown to the reader; ``status`` is the HTTP status."""
-
-    def __init__(self, message: str, *, status: int = 400, code: str = "refused") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Commenter:
-    """Who is acting: a signed-in account, or a guest known by a key kept in their browser."""
-
-    user: AbstractBaseUser | None = None
-    name: str = ""
-    email: str = ""
-    browser_key: str = ""
-    ip: str | None = None
-
-    @property
-    def key(self) -> str:
-        """A stable, non-secret identity: the account, or a hash of the browser key."""
-        if self.user is not None:
-            return f"user:{self.user.pk}"
-        if not self.browser_key:
-            return ""
-        return hashlib.sha256(self.browser_key.encode()).hexdigest()
-
-    @property
-    def network(self) -> str:
-        """The address as one household or device holds it: IPv4 as is, IPv6 as its /64 (a
-        home or phone gets a whole /64, so one reader can pick any address in it); "" when
-        unknown."""
-        return network_of(self.ip)
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user is not None
-
-    def owns(self, comment: Comment) -> bool:
-        if self.user is not None:
-            return comment.user_id == self.user.pk
-        return bool(self.key) and not comment.user_id and comment.author_key == self.key
-
-    @classmethod
-    def from_user(cls, user: AbstractBaseUser | AnonymousUser, **fields) -> Commenter:
-        if user.is_authenticated:
-            return cls(user=user, name=display_name(user), email=user.email, **fields)
-        return cls(**fields)
-
-
-def network_of(ip: str | None) -> str:
-    if not ip:
-        return ""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
 def _hashed(prefix: str, value: str) -> str:
     """A non-reversible key for an address or network, so no address is kept in clear
     beyond the rows ``purge_addresses`` erases."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{prefix}:{value}".encode()).hexdigest()
     return f"{prefix}:{digest[:56]}"
-
-
-def new_browser_key() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def _lock_thread(tree_id: int) -> None:
@@ -185,6 +113,16 @@ def post_comment(
     return comment
 
 
+def edit_window_message() -> str:
+    """What a reader is told when the edit window has passed, from ``EDIT_WINDOW``."""
+    minutes = int(EDIT_WINDOW.total_seconds() // 60)
+    return ngettext(
+        "Comments can be edited for %(minutes)d minute after posting.",
+        "Comments can be edited for %(minutes)d minutes after posting.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
     now = now or timezone.now()
     return (
@@ -202,9 +140,7 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
     if comment.is_deleted:
         raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
     if not can_edit(comment, editor):
-        raise CommentRefused(
-            _("Comments can be edited for 15 minutes after posting."), status=403, code="expired"
-        )
+        raise CommentRefused(edit_window_message(), status=403, code="expired")
     screening = moderation.assess(
         article=comment.article, parent=comment.parent, author=editor, body=body,
         now=timezone.now(), editing=comment,
@@ -294,7 +230,7 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     if not voter.key:
         raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
     network = "" if voter.user else (_hashed("net", voter.network) if voter.network else "")
-    mine = Q(user=voter.user) if voter.user else Q(user__isnull=True, voter_key=voter.key)
+    mine = voter.own_filter("voter_key")
     with transaction.atomic():
         Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
         existing = Vote.objects.filter(mine, comment=comment).first()

@@ -1,4 +1,4 @@
-"""Site-wide pages: health check, robots.txt and the error pages."""
+"""Site-wide pages: health check, robots.txt and the error pages (CSRF failure among them)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from comments.views import wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +48,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: whatever broke (the database, a context processor) must not break
     # the error page too.
     return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A failed CSRF check (an old page, cookies blocked, or another site's forged form): say
+    so, and show the text sent as plain text to copy. Never a form filled in from the request:
+    with a fresh token, one click would post a forged text under the reader's name."""
+    message = _("Your session expired before the form was sent. Check your text and send it again.")
+    if wants_json(request):
+        return JsonResponse({"ok": False, "message": message}, status=403)
+    return render(request, "403_csrf.html", {"message": message}, status=403)

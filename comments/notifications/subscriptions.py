@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from comments.domain import Commenter
 from comments.models import Comment, Status
 from comments.moderation.checks import active_ban_for
 from comments.notifications import tasks
 from comments.notifications.links import CONFIRM_SALT, UNSUBSCRIBE_SALT, LinkProblem, resolve
 from comments.notifications.models import Kind, Subscription
-from comments.services import Commenter
 from newsroom import ratelimit
 
 # One address receives at most this many confirmation emails an hour (across articles), and

@@ -14,13 +14,13 @@ from newsroom import ratelimit
 from tests.comments.moderation_support import (
     NOON,
     guest,
-    make_comment,
+    make_comment_row,
     make_moderator,
     member,
     refusal,
     screen,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -109,7 +109,7 @@ def test_rate_limits_are_configurable(article, settings):
 def test_edits_do_not_count_against_the_posting_limit(article):
     author = guest()
     burst(article, [author] * 5)
-    comment = make_comment(article, author=author)
+    comment = make_comment_row(article, author=author)
     assert screen(article, author, "Fixed a typo.", editing=comment) == Status.APPROVED
 
 
@@ -122,7 +122,7 @@ def edit_limits(moderation_policy):
 @pytest.mark.usefixtures("edit_limits")
 def test_fourth_edit_of_one_comment_in_a_minute_is_refused(article):
     author = guest()
-    comment = make_comment(article, author=author)
+    comment = make_comment_row(article, author=author)
     for n in range(3):
         assert screen(article, author, f"Fix {n}.", editing=comment) == Status.APPROVED
     error = refusal(article, author, "Fix 4.", editing=comment, now=NOON + timedelta(seconds=20))
@@ -135,12 +135,12 @@ def test_fourth_edit_of_one_comment_in_a_minute_is_refused(article):
 @pytest.mark.usefixtures("edit_limits")
 def test_edit_limit_follows_the_author_across_their_comments(article):
     author = guest()
-    comments = [make_comment(article, author=author) for _ in range(4)]
+    comments = [make_comment_row(article, author=author) for _ in range(4)]
     for n, comment in enumerate(comments[:3]):
         assert screen(article, author, f"Fix {n}.", editing=comment) == Status.APPROVED
     assert refusal(article, author, "Fix.", editing=comments[3]).code == "rate_limited"
     other = guest()
-    theirs = make_comment(article, author=other)
+    theirs = make_comment_row(article, author=other)
     assert screen(article, other, "Their fix.", editing=theirs) == Status.APPROVED
 
 
@@ -222,6 +222,6 @@ def test_lifted_ban_no_longer_applies(article):
 
 def test_bans_apply_to_edits_too(article):
     author = guest()
-    comment = make_comment(article, author=author)
+    comment = make_comment_row(article, author=author)
     moderation.ban(actor=None, email=author.email)
     assert refusal(article, author, "Edited", editing=comment).code == "banned"

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, Flag, Status
-from tests.comments.conftest import JSON, make_comment, signed_in
-from tests.conftest import make_user
+from tests.comments.helpers import JSON, make_posted_comment, signed_in
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 @pytest.fixture
 def comment(article, reader_settings):
     reader_settings.COMMENTS_REPORTS_TO_HIDE = 3
-    return make_comment(article, "An opinion someone dislikes.")
+    return make_posted_comment(article, "An opinion someone dislikes.")
 
 
 def report(client: Client, comment: Comment, address: str = "203.0.113.7", **extra):
@@ -67,7 +67,7 @@ def test_reports_from_three_accounts_hide_the_comment_even_from_one_address(comm
 
 def test_reports_are_rate_limited_per_address(article, reader_settings):
     reader_settings.COMMENTS_REPORT_RATE_LIMITS = "2/hour"
-    comments = [make_comment(article, f"Comment {n}.") for n in range(3)]
+    comments = [make_posted_comment(article, f"Comment {n}.") for n in range(3)]
 
     assert report(Client(), comments[0]).status_code == 302
     assert report(Client(), comments[1]).status_code == 302

@@ -27,7 +27,7 @@ from django.db import connection
 
 from comments.models import Comment
 from newsroom.models import Counter
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTEMPTS = 8

@@ -158,7 +158,7 @@ STRICT = [
     ],
 )
 def test_every_page_sends_a_strict_content_security_policy(client, url, staff):
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     if staff:
         client.force_login(make_user(is_staff=True, is_superuser=True))
