@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0004_image_credit_help'),
-        ('comments', '0005_subscriptions_and_notifications'),
+        ('comments', '0006_one_guest_vote_per_address'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
