@@ -114,3 +114,10 @@ def test_other_errors_still_get_the_500_page():
     except ValueError:
         response = views.server_error(RequestFactory().get("/"))
     assert response.status_code == 500
+
+
+def test_connections_are_checked_before_reuse(settings):
+    """After a restart a worker's old connection is dead: Django tests it at the start of the
+    next request and reconnects, so the site recovers without restarting gunicorn."""
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
