@@ -7,6 +7,7 @@ from Debian's binaries when installed (else pgserver's). Neither touches any oth
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -139,10 +140,8 @@ class OwnServer:
 
     def close(self) -> None:
         if self.started:
-            try:
+            with contextlib.suppress(subprocess.SubprocessError):
                 self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
-            except subprocess.SubprocessError:
-                pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
