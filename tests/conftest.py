@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 from PIL import Image
 
 from articles.models import Article, Author, Section, Tag
 
 _counter = itertools.count(1)
+
+# Property-based tests: in CI, the same examples every run (no saved failures to replay).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
