@@ -37,6 +37,7 @@ pytestmark = pytest.mark.soak
 ROOT = Path(__file__).resolve().parents[2]
 READERS = 30
 RUN_SECONDS = 32
+THREADS = 4  # the shared threads readers reply into
 MAX_ROUNDS = 300  # per reader: the loop ends on whichever comes first
 KILL_WORKER_AT = 7
 DATABASE_DOWN_AT = 13
@@ -65,7 +66,8 @@ class Outcomes:
     lock: threading.Lock = field(default_factory=threading.Lock)
     statuses: Counter = field(default_factory=Counter)
     acknowledged: dict[str, int] = field(default_factory=dict)  # marker -> comment id
-    comment_ids: list[int] = field(default_factory=list)
+    comment_ids: list[int] = field(default_factory=list)  # in the few shared threads
+    threads: int = 0
     problems: list[str] = field(default_factory=list)
     outage_posts: int = 0  # posts answered 503 whose form came back with the text
     recovered_posts: int = 0  # of those, sent again and acknowledged
@@ -134,8 +136,10 @@ def _reader_loop(reader: Reader, article: tuple[int, str], outcomes: Outcomes, d
                 continue
             marker = f"r{reader.number}-{round_number}"
             with outcomes.lock:
-                known = list(outcomes.comment_ids[-40:])
-            parent = str(rng.choice(known)) if known and rng.random() < 0.7 else ""
+                few_threads = outcomes.threads >= THREADS
+                known = list(outcomes.comment_ids)
+            # Replies into the same few threads, now and then a thread of its own.
+            parent = str(rng.choice(known)) if few_threads and rng.random() < 0.9 else ""
             form = {
                 "body": f"Reader {reader.number} says something. [m:{marker}]",
                 "name": f"Reader {reader.number}",
@@ -177,7 +181,9 @@ def _send(reader, url, form, marker, outcomes, deadline) -> None:
                 return
             with outcomes.lock:
                 outcomes.acknowledged[marker] = int(match.group(1))
-                outcomes.comment_ids.append(int(match.group(1)))
+                if form["parent"] or outcomes.threads < THREADS:
+                    outcomes.threads += not form["parent"]
+                    outcomes.comment_ids.append(int(match.group(1)))
                 outcomes.recovered_posts += met_outage
             return
         if status != 503:
