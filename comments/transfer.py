@@ -104,6 +104,8 @@ def _check(document: dict) -> dict[str, Article]:
     for item in document["articles"]:
         seen: set[int] = set()
         for row in item["comments"]:
+            if not _well_typed(row):
+                raise ImportRefused(f"A comment is missing fields or has wrong types: {row!r:.200}")
             if row["status"] not in statuses:
                 raise ImportRefused(f"Comment {row['id']}: unknown status {row['status']!r}.")
             if row["parent_id"] is not None and row["parent_id"] not in seen:
@@ -114,6 +116,36 @@ def _check(document: dict) -> dict[str, Article]:
                 raise ImportRefused(f"Comment {row['id']}: no valid created_at.")
             seen.add(row["id"])
     return found
+
+
+def _is_text(value) -> bool:
+    """A string PostgreSQL can store: encodable (no lone surrogates), without NUL."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _well_typed(row) -> bool:
+    def count(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    return (
+        isinstance(row, dict)
+        and count(row.get("id"))
+        and (row.get("parent_id") is None or count(row.get("parent_id")))
+        and _is_text(row.get("body"))
+        and isinstance(row.get("author"), dict)
+        and all(_is_text(row["author"].get(k) or "") for k in ("name", "username", "email"))
+        and isinstance(row.get("votes"), dict)
+        and count(row["votes"].get("up"))
+        and count(row["votes"].get("down"))
+        and isinstance(row.get("created_at"), str)
+        and (row.get("edited_at") is None or isinstance(row.get("edited_at"), str))
+    )
 
 
 def _nested_sets(rows: list[dict]) -> dict[int, tuple[int, int, int, int]]:

@@ -138,6 +138,11 @@ def test_import_refuses_a_file_for_articles_this_site_lacks(site, tmp_path):
         ("not json", "Cannot read"),
         ('{"format": "other"}', "not a newsroom-comments file"),
         ('{"format": "newsroom-comments", "version": 9}', "Unsupported version"),
+        (
+            '{"format": "newsroom-comments", "version": 1, "articles": [{"slug": "a", '
+            '"comments": [{"id": "x"}]}]}',
+            "not on this site",
+        ),
     ],
 )
 def test_import_refuses_what_is_not_an_export(db, tmp_path, content, message):
@@ -145,6 +150,30 @@ def test_import_refuses_what_is_not_an_export(db, tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(CommandError, match=message):
         call_command("import_comments", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": "seven"},
+        {"body": "NUL \x00 inside"},
+        {"body": "lone \ud800 surrogate"},
+        {"votes": {"up": -1, "down": 0}},
+        {"author": "someone"},
+        {"status": "published"},
+        {"created_at": "yesterday"},
+        {"parent_id": 999999},
+    ],
+)
+def test_import_refuses_a_damaged_comment_and_writes_nothing(site, tmp_path, change):
+    document, _ = export()
+    document["articles"][0]["comments"][-1].update(change)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(document))
+    Comment.objects.all().delete()
+    with pytest.raises(CommandError, match="Nothing imported"):
+        call_command("import_comments", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Comment.objects.count() == 0
 
 
 def test_both_commands_show_progress(site, tmp_path, monkeypatch):
