@@ -66,7 +66,11 @@ def _sent_fields(request: HttpRequest) -> list[dict[str, str]]:
     if request.method != "POST":
         return []
     try:
-        items = [(k, v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"]
+        items = [
+            (k, v)
+            for k, v in request.POST.items()
+            if k != "csrfmiddlewaretoken" and "password" not in k.lower()
+        ]
     except Exception:  # an unreadable body has nothing worth keeping
         return []
     labels = {
@@ -87,7 +91,8 @@ def _sent_fields(request: HttpRequest) -> list[dict[str, str]]:
                 "label": labels.get(name, ""),
             }
         )
-    return fields if any(f["kind"] != "hidden" for f in fields) else []
+    # Only forms that carry a reader's writing come back (never a sign-in form, say).
+    return fields if any(f["kind"] == "textarea" for f in fields) else []
 
 
 def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:

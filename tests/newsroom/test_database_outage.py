@@ -62,6 +62,16 @@ def test_a_comment_sent_during_an_outage_comes_back_in_a_form_with_its_text(data
     assert "Database unavailable, answered 503 to POST" in caplog.records[0].getMessage()
 
 
+def test_a_sign_in_during_an_outage_never_echoes_the_password(database_away):
+    with database_away():
+        response = Client().post(
+            "/accounts/login/", {"username": "ada", "password": "s3cret-Words"}
+        )
+    assert response.status_code == 503
+    assert b"s3cret-Words" not in response.content
+    assert b"<form" not in response.content
+
+
 def test_the_javascript_path_gets_a_json_503_and_keeps_the_text_in_the_page(database_away):
     article = make_article()
     with database_away():
