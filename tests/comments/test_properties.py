@@ -8,6 +8,8 @@ Property-based (hypothesis), with bounded examples so the suite stays fast.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -197,4 +199,30 @@ def test_public_urls_never_answer_500(article, which, query, raw, headers):
         response = client.generic("GET", f"{path}?{raw}", **headers)
     else:
         response = client.get(path, query, **headers)
+    assert response.status_code < 500
+
+
+@FAST
+@given(
+    pk=st.one_of(st.integers(min_value=0), st.sampled_from([0, 2**31, 2**63 - 1, 2**63, 10**30])),
+    which=st.integers(0, 7),
+    slug=st.text(max_size=20),
+    as_json=st.booleans(),
+)
+def test_bad_ids_and_slugs_are_404_or_a_refusal_never_a_500(article, pk, which, slug, as_json):
+    headers = {"HTTP_ACCEPT": "application/json"} if as_json else {}
+    client = Client()
+    requests = [
+        ("get", f"/comments/{pk}/"),
+        ("get", f"/comments/{pk}/thread/"),
+        ("get", f"/comments/{pk}/reply/"),
+        ("get", f"/comments/more/{pk}/"),
+        ("post", f"/comments/{pk}/vote/"),
+        ("post", f"/comments/{pk}/report/"),
+        ("post", f"/comments/post/{pk}/"),
+        ("get", f"/api/articles/{quote(slug)}/comments/"),
+    ]
+    method, url = requests[which]
+    data = {"value": "up", "reason": "spam", **form_data("Hello.", parent=str(pk))}
+    response = getattr(client, method)(url, data if method == "post" else None, **headers)
     assert response.status_code < 500
