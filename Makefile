@@ -43,8 +43,11 @@ run: install
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 		$(PY) manage.py demo && \
 		$(PY) manage.py local_accounts && \
-		echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)" && \
-		exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py newsroom.wsgi'
+		$(PY) manage.py send_notifications && \
+		echo "Serving on http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)" && \
+		exec $(PY) -m newsroom.together \
+			"$(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py newsroom.wsgi" \
+			"$(PY) manage.py db_worker --no-reload --no-startup-delay"'
 
 # Every test, browser tests included; `make test PYTEST_ARGS='-m "not e2e"'` skips those.
 test: install $(AXE)

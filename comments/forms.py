@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from comments import formatting
 from comments.models import Comment, Flag
+from comments.notifications.forms import NotifyField
 
 BODY_MAX = 5000
 NAME_MAX = 60
@@ -68,6 +69,7 @@ class CommentForm(forms.Form):
         max_length=254,
         help_text=_("Never shown. Used only if we need to contact you about your comment."),
     )
+    notify = NotifyField()
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     # Spam traps: a field people never see, and a signed time the form was shown.
     website = forms.CharField(

@@ -16,6 +16,10 @@ from mptt.querysets import TreeQuerySet
 
 from articles.models import Article
 
+# Subscriptions and notifications live in their own package; importing them here registers
+# them with the comments app.
+from comments.notifications.models import Notification, Subscription  # noqa: F401
+
 
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending")

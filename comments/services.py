@@ -320,4 +320,5 @@ def report(*, comment: Comment, reporter: Commenter, reason: str, details: str =
             Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
             comment.refresh_from_db(fields=["flag_count", "status"])
             moderation.reported(comment)
+            transaction.on_commit(lambda: signals.comment_reported.send(Comment, comment=comment))
     return flag

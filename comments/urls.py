@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comments import api, views
+from comments.notifications import urls as notifications
 
 app_name = "comments"
 
@@ -16,3 +17,4 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("api/articles/<slug:slug>/comments/", api.article_comments, name="api"),
 ]
+urlpatterns += notifications.urlpatterns

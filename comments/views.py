@@ -21,6 +21,7 @@ from articles.models import Article
 from comments import identity, selectors, services
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
+from comments.notifications import subscriptions
 from comments.services import CommentRefused
 
 
@@ -116,13 +117,17 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if held
         else None
     )
+    following = subscriptions.follow_from_comment_form(
+        comment=comment, author=author, kind=form.cleaned_data.get("notify", "")
+    )
     if wants_json(request):
         article.refresh_from_db(fields=["comment_count"])
+        message = notice or _("Your comment has been posted.")
         data = {
             "ok": True,
             "id": comment.pk,
             "status": Comment.Status.PENDING if held else comment.status,
-            "message": notice or _("Your comment has been posted."),
+            "message": f"{message} {following}" if following else message,
             "heading": heading(article.comment_count),
         }
         if comment.status != Comment.Status.SPAM:
@@ -134,6 +139,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     else:
         if notice:
             messages.info(request, notice)
+        if following:
+            messages.info(request, following)
         if comment.status == Comment.Status.SPAM:
             response = redirect(f"{article.get_absolute_url()}#comments")
         else:

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "mptt",
+    "django_tasks",
+    "django_tasks_db",
     "newsroom",
     "articles",
     "comments",
@@ -183,8 +185,17 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+if os.environ.get("EMAIL_FILE_PATH"):  # for the file-based backend
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for links in emails (sent by the worker, outside any request).
+SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Background tasks: Django's Tasks API (django-tasks), queued in PostgreSQL ----------------
+# ``manage.py db_worker`` runs them (``make run`` starts one beside gunicorn). Tests run tasks
+# immediately, except those that drive a real worker.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -246,3 +257,15 @@ AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", "")  # e.g. https://news.example.com
 # Readers' addresses are erased after this many days (manage.py purge_addresses, run daily).
 COMMENTS_ADDRESS_RETENTION_DAYS = env_int("COMMENTS_ADDRESS_RETENTION_DAYS", 90)
+
+# --- Comment notifications -------------------------------------------------------------------
+# Comments arriving within this many seconds of the first reach each subscriber (and each
+# moderator) as one digest email.
+COMMENTS_NOTIFY_WINDOW = env_int("COMMENTS_NOTIFY_WINDOW", 5 * 60)
+COMMENTS_NOTIFY_MODERATORS = env_bool("COMMENTS_NOTIFY_MODERATORS", True)
+# A guest's confirmation link is valid this many seconds.
+COMMENTS_CONFIRM_MAX_AGE = env_int("COMMENTS_CONFIRM_MAX_AGE", 3 * 24 * 60 * 60)
+# A failed send is retried after 1, 2, 4 ... minutes, at most this many seconds apart.
+COMMENTS_NOTIFY_MAX_BACKOFF = env_int("COMMENTS_NOTIFY_MAX_BACKOFF", 60 * 60)
+# Confirmation emails one network address may cause (guests following discussions).
+COMMENTS_SUBSCRIBE_RATE_LIMITS = os.environ.get("COMMENTS_SUBSCRIBE_RATE_LIMITS", "10/hour")

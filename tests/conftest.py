@@ -36,6 +36,13 @@ def _test_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    """Background tasks run in the test's own process at once (mail lands in mail.outbox).
+    The worker tests switch back to the database backend and a real worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(django_db_setup, django_db_blocker):
     """Every test starts with an empty shared cache. It is a table in the test database (or
     Redis), which transactional tests' flush does not empty, so clear it around each test."""

@@ -5,6 +5,6 @@ Every change goes through ``comments.moderation``; these classes only wire it to
 Importing the modules registers their admin classes.
 """
 
-from comments.admin import comment, records
+from comments.admin import comment, notifications, records
 
-__all__ = ["comment", "records"]
+__all__ = ["comment", "notifications", "records"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from comments import signals
 from comments.models import Comment, Flag, Status
 from comments.moderation.audit import EventAction, record, record_many
 from comments.moderation.checks import is_moderator
@@ -96,6 +97,10 @@ def moderate(
         for article_id in sorted({comment.article_id for comment in locked}):
             Comment.objects.recount(article_id)
         _teach_spam_checker(target, previous)
+        if target == Status.APPROVED:
+            approved = [pk for pk, was in previous.items() if was != Status.APPROVED]
+            if approved:  # subscribers hear of a held comment only now
+                transaction.on_commit(lambda: signals.comments_approved.send(Comment, pks=approved))
     _sync(comments, set(previous), **changes)
     return len(locked)
 

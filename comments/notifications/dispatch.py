@@ -1,0 +1,135 @@
+"""Who hears of what. Called after the transaction that made the change has committed.
+
+Only comments readers can see notify subscribers: a comment held for review notifies them
+when a moderator approves it. Nobody hears of their own comment. Each event only writes
+``Notification`` rows and queues a digest task for when the recipient's window closes, so
+a burst of comments becomes one email per recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from comments.models import Comment, Status
+from comments.notifications import tasks
+from comments.notifications.models import Kind, Notification, Subscription
+
+
+def _email_of(comment: Comment) -> str:
+    return (comment.user.email if comment.user_id else comment.guest_email).strip().lower()
+
+
+def _written_by(comment: Comment) -> Q:
+    """Subscriptions of whoever wrote ``comment``: their account, or their address."""
+    condition = Q(pk__in=[])
+    if comment.user_id:
+        condition |= Q(user_id=comment.user_id)
+    if email := _email_of(comment):
+        condition |= Q(email=email)
+    return condition
+
+
+def is_own(subscription: Subscription, comment: Comment) -> bool:
+    """Whether ``comment`` was written by the subscriber (same account or same address)."""
+    if subscription.user_id and subscription.user_id == comment.user_id:
+        return True
+    email = _email_of(comment)
+    return bool(email) and email == subscription.email
+
+
+def _schedule(rows: list[Notification], field: str, task_) -> None:
+    """Store ``rows`` and make sure a digest is queued for each recipient's window: the first
+    row of a window queues it for the window's end; later rows join it. A recipient whose
+    oldest unsent row is overdue (a failed send, a stopped worker) is queued again now."""
+    if not rows:
+        return
+    window = timedelta(seconds=settings.COMMENTS_NOTIFY_WINDOW)
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        for recipient_id in sorted({getattr(row, field) for row in rows}):
+            oldest = Notification.objects.filter(
+                **{field: recipient_id, "sent_at__isnull": True}
+            ).aggregate(oldest=Min("created_at"))["oldest"]
+            if oldest is None:
+                continue
+            now = timezone.now()
+            due = oldest + window
+            opened_now = not any(
+                getattr(row, field) == recipient_id and row.created_at > oldest for row in rows
+            )
+            if opened_now or due <= now:
+                tasks.enqueue(task_, recipient_id, run_after=due)
+
+
+def comments_became_visible(pks: Iterable[int]) -> None:
+    """Tell subscribers of these comments (just posted and approved, or just approved)."""
+    now = timezone.now()
+    rows: list[Notification] = []
+    comments = (
+        Comment.objects.visible()
+        .filter(pk__in=list(pks))
+        .select_related("article", "user", "parent__user")
+        .order_by("created_at", "pk")
+    )
+    for comment in comments:
+        if not comment.article.is_visible():
+            continue
+        parent = comment.parent if comment.parent_id else None
+        wanted = Q(kind=Kind.ALL)
+        if parent is not None:
+            wanted |= Q(kind=Kind.REPLIES) & _written_by(parent)
+        subscribers = (
+            Subscription.objects.confirmed()
+            .filter(article_id=comment.article_id)
+            .filter(wanted)
+            .exclude(_written_by(comment))
+        )
+        for subscription in subscribers:
+            is_reply = parent is not None and is_own(subscription, parent)
+            rows.append(
+                Notification(
+                    subscription=subscription,
+                    comment=comment,
+                    reason=Notification.Reason.REPLY if is_reply else Notification.Reason.COMMENT,
+                    created_at=now,
+                )
+            )
+    _schedule(rows, "subscription_id", tasks.send_digest)
+
+
+def moderators():
+    """Active accounts that may moderate and have an email address."""
+    permission = Permission.objects.filter(
+        codename="moderate_comment", content_type__app_label="comments"
+    ).first()
+    can = Q(is_superuser=True)
+    if permission is not None:
+        can |= Q(user_permissions=permission) | Q(groups__permissions=permission)
+    return get_user_model().objects.filter(can, is_active=True).exclude(email="").distinct()
+
+
+def alert_moderators(pks: Iterable[int], reason: str) -> None:
+    """Tell moderators that these comments wait in the queue (``held``) or were reported."""
+    if not settings.COMMENTS_NOTIFY_MODERATORS:
+        return
+    now = timezone.now()
+    comments = list(Comment.objects.filter(pk__in=list(pks)).only("pk", "user_id", "status"))
+    if reason == Notification.Reason.HELD:
+        comments = [comment for comment in comments if comment.status == Status.PENDING]
+    if not comments:
+        return
+    rows = [
+        Notification(moderator=moderator, comment=comment, reason=reason, created_at=now)
+        for moderator in moderators()
+        for comment in comments
+        if comment.user_id != moderator.pk
+    ]
+    _schedule(rows, "moderator_id", tasks.send_moderator_digest)

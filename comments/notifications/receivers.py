@@ -1,0 +1,46 @@
+"""Connects the comment events to notifications (``CommentsConfig.ready`` imports this).
+
+The events are sent after their transaction has committed, often while a reader waits for
+the response: a failure here is logged, never turned into an error page for a comment
+that is already saved.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.dispatch import receiver
+
+from comments import signals
+from comments.models import Status
+from comments.notifications import dispatch
+from comments.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(signals.comment_posted, dispatch_uid="notifications.comment_posted")
+def comment_posted(sender, comment, **kwargs) -> None:
+    try:
+        if comment.status == Status.APPROVED:
+            dispatch.comments_became_visible([comment.pk])
+        elif comment.status == Status.PENDING:
+            dispatch.alert_moderators([comment.pk], Notification.Reason.HELD)
+    except Exception:
+        logger.exception("Could not queue notifications for comment %s", comment.pk)
+
+
+@receiver(signals.comments_approved, dispatch_uid="notifications.comments_approved")
+def comments_approved(sender, pks, **kwargs) -> None:
+    try:
+        dispatch.comments_became_visible(pks)
+    except Exception:
+        logger.exception("Could not queue notifications for approved comments %s", pks)
+
+
+@receiver(signals.comment_reported, dispatch_uid="notifications.comment_reported")
+def comment_reported(sender, comment, **kwargs) -> None:
+    try:
+        dispatch.alert_moderators([comment.pk], Notification.Reason.REPORTED)
+    except Exception:
+        logger.exception("Could not queue moderator alerts for comment %s", comment.pk)

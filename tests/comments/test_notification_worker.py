@@ -1,0 +1,359 @@
+"""Notifications through the database queue: the digest window, retries, and real workers.
+
+These tests use the ``django-tasks-db`` backend, as production does: tasks are rows in
+PostgreSQL. Most run the queued tasks in the test's process (so mail lands in
+``mail.outbox``); the last ones start real ``manage.py db_worker`` processes against the
+test database. A worker process cannot fill this process's ``mail.outbox``, so they send with
+Django's file-based email backend into a temporary folder, which the test then reads.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import smtplib
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from comments.models import Comment
+from comments.notifications import subscriptions, tasks
+from comments.notifications.models import Notification, Subscription
+from comments.services import post_comment
+from tests.comments.conftest import guest, make_comment
+from tests.conftest import make_article
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOW = 300
+
+
+@pytest.fixture
+def queued(settings):
+    """Tasks go to PostgreSQL, as in production; a five-minute digest window."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.COMMENTS_NOTIFY_WINDOW = WINDOW
+    settings.COMMENTS_NOTIFY_MODERATORS = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://news.example.org"
+    return settings
+
+
+def subscribe(article, email: str) -> Subscription:
+    return Subscription.objects.create(
+        article=article, email=email, kind="all", confirmed_at=timezone.now()
+    )
+
+
+def run_due_tasks() -> int:
+    """Run every task that is due, as one worker would (claim, run, record)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="in-test",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().get_locked()) is not None:
+        result.claim("in-test")
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
+def close_window() -> None:
+    """Let the digest window pass: every queued task becomes due."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+class FailingBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("The mail server hung up")
+
+
+# --- In this process, through the database queue -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_burst_of_comments_becomes_one_digest_per_subscriber_after_the_window(
+    queued, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    subscribe(article, "one@example.org")
+    subscribe(article, "two@example.org")
+    started = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            make_comment(article, f"Comment number {n}.")
+    # One task per subscriber, due when the window that the first comment opened closes.
+    due = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
+    assert len(due) == 2
+    assert all(
+        started + timedelta(seconds=WINDOW) <= at <= timezone.now() + timedelta(seconds=WINDOW)
+        for at in due
+    )
+    assert run_due_tasks() == 0 and mail.outbox == []  # nothing before the window closes
+
+    close_window()
+    assert run_due_tasks() == 2
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "one@example.org",
+        "two@example.org",
+    ]
+    for message in mail.outbox:
+        assert "5 new comments" in message.subject
+        assert all(f"Comment number {n}." in message.body for n in range(5))
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_comments_after_a_digest_open_a_new_window(queued, django_capture_on_commit_callbacks):
+    article = make_article()
+    subscribe(article, "one@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article, "First burst.")
+    close_window()
+    run_due_tasks()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article, "Second burst.")
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    close_window()
+    run_due_tasks()
+    assert [("Second burst." in m.body, "First burst." in m.body) for m in mail.outbox] == [
+        (False, True),
+        (True, False),
+    ]
+
+
+@pytest.mark.django_db
+def test_posting_sends_no_email_inside_the_request(queued, django_capture_on_commit_callbacks):
+    article = make_article()
+    subscribe(article, "one@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article, "Queued, not sent.")
+    assert mail.outbox == []
+    assert DBTaskResult.objects.get().task_path == "comments.notifications.tasks.send_digest"
+
+
+@pytest.mark.django_db
+def test_failed_send_is_kept_and_retried_with_growing_delays_until_it_goes(
+    queued, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    subscription = subscribe(article, "one@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article, "Hard to deliver.")
+    close_window()
+    queued.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+
+    delays = []
+    for attempt in (1, 2, 3):
+        before = timezone.now()
+        assert run_due_tasks() == 1
+        row = Notification.objects.get()
+        assert (row.sent_at, row.attempts) == (None, attempt)
+        assert "hung up" in row.last_error
+        retry = DBTaskResult.objects.get(status="READY")
+        assert retry.args_kwargs["args"] == [subscription.pk, attempt]
+        delays.append(round((retry.run_after - before).total_seconds() / 60))
+        close_window()
+    assert delays == [1, 2, 4]  # minutes
+
+    queued.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_due_tasks() == 1
+    [message] = mail.outbox
+    assert "Hard to deliver." in message.body
+    row = Notification.objects.get()
+    assert row.sent_at is not None and row.attempts == 4 and row.last_error == ""
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_backoff_is_capped(settings):
+    settings.COMMENTS_NOTIFY_MAX_BACKOFF = 600
+    assert [tasks.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 20)] == [
+        60,
+        120,
+        240,
+        480,
+        600,
+        600,
+    ]
+
+
+@pytest.mark.django_db
+def test_failed_confirmation_email_is_retried(queued):
+    article = make_article()
+    queued.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    subscriptions.subscribe(article=article, kind="all", email="new@example.org")
+    assert run_due_tasks() == 1
+    assert Subscription.objects.get().confirmation_pending
+    close_window()
+    queued.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_due_tasks() == 1
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+    assert not Subscription.objects.get().confirmation_pending
+
+
+class SlowBackend(LocmemBackend):
+    """Holds the first send until the test lets it go."""
+
+    entered = threading.Event()
+    release = threading.Event()
+
+    def send_messages(self, messages):
+        if not SlowBackend.entered.is_set():
+            SlowBackend.entered.set()
+            assert SlowBackend.release.wait(30)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_digest_at_once_send_it_once(queued):
+    article = make_article()
+    subscription = subscribe(article, "one@example.org")
+    for n in range(3):
+        comment = make_comment(article, f"Comment {n}.")
+    Notification.objects.all().delete()
+    for comment in Comment.objects.all():
+        Notification.objects.create(subscription=subscription, comment=comment, reason="comment")
+    queued.EMAIL_BACKEND = f"{__name__}.SlowBackend"
+    SlowBackend.entered.clear()
+    SlowBackend.release.clear()
+    results = {}
+
+    def first_worker():
+        try:
+            results["first"] = tasks.send_digest.call(subscription.pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_worker)
+    thread.start()
+    try:
+        assert SlowBackend.entered.wait(30)  # the first worker holds the rows, mid-send
+        results["second"] = tasks.send_digest.call(subscription.pk)
+    finally:
+        SlowBackend.release.set()
+        thread.join(30)
+    assert results == {"first": 3, "second": 0}
+    assert len(mail.outbox) == 1
+    assert tasks.send_digest.call(subscription.pk) == 0  # and nothing is left to send again
+    assert len(mail.outbox) == 1
+
+
+# --- Real worker processes ----------------------------------------------------------------------
+
+
+def database_url_for_tests() -> str:
+    """A URL for the test database, for a process started by the test."""
+    params = connection.settings_dict
+    user = quote(params["USER"] or "", safe="")
+    password = f":{quote(params['PASSWORD'], safe='')}" if params["PASSWORD"] else ""
+    host = quote(params["HOST"] or "", safe="")
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
+
+
+def start_worker(outbox: Path, *extra: str) -> subprocess.Popen:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"TASKS_BACKEND", "EMAIL_BACKEND"}
+    }
+    env.update(
+        DATABASE_URL=database_url_for_tests(),
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DJANGO_DEBUG="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(outbox),
+        NEWSROOM_SITE_URL="https://news.example.org",
+        COMMENTS_NOTIFY_WINDOW="0",
+    )
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload",
+         "--no-startup-delay", "--interval", "0", *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def sent_files(outbox: Path) -> str:
+    return "".join(path.read_text() for path in sorted(outbox.glob("*.log")))
+
+
+def finish(worker: subprocess.Popen) -> str:
+    output, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0, output
+    return output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_pick_queued_tasks_from_the_database_and_send_each_email_once(
+    queued, tmp_path
+):
+    queued.COMMENTS_NOTIFY_WINDOW = 0
+    article = make_article(headline="Bridge opens at last")
+    readers = [f"reader{n}@example.org" for n in range(6)]
+    for email in readers:
+        subscribe(article, email)
+    post_comment(article=article, parent=None, author=guest("Writer"), body="Worth the wait.")
+    # Queued while no worker runs: six digests, and each queued a second time, as a
+    # double-clicked "retry" would.
+    for subscription in Subscription.objects.all():
+        tasks.send_digest.enqueue(subscription.pk)
+    assert DBTaskResult.objects.filter(status="READY").count() == 12
+    assert mail.outbox == []
+    outbox = tmp_path / "outbox"
+
+    # A worker that stops after three tasks (as when it is restarted) loses nothing...
+    finish(start_worker(outbox, "--max-tasks", "3", "--worker-id", "first"))
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3
+    # ...and two workers at once take the rest without sending anything twice.
+    workers = [start_worker(outbox, "--worker-id", f"w{n}") for n in (1, 2)]
+    for worker in workers:
+        finish(worker)
+
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 12
+    sent = sent_files(outbox)
+    for email in readers:
+        assert sent.count(f"To: {email}") == 1, sent
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in sent
+    assert "Worth the wait." in sent
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert django_settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+@pytest.mark.django_db
+def test_rows_left_by_a_killed_worker_are_sent_after_send_notifications(
+    queued, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    subscribe(article, "one@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article, "Interrupted.")
+    # The worker claimed the task and was killed: the task stays "running", the row unsent.
+    DBTaskResult.objects.update(status="RUNNING")
+    output = io.StringIO()
+    call_command("send_notifications", stdout=output)
+    assert output.getvalue() == "Queued 1 task(s); the worker sends them.\n"
+    assert run_due_tasks() == 0  # still due when the digest window closes, not earlier
+    close_window()
+    assert run_due_tasks() == 1
+    [message] = mail.outbox
+    assert "Interrupted." in message.body
