@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.models import Article, Author, Section, Tag
-from comments import moderation
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -40,7 +39,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["tags", "authors", "related_picks"]
     date_hierarchy = "published_at"
     readonly_fields = ["preview", "modified_at"]
-    actions = ["publish", "unpublish", "close_discussion", "reopen_discussion"]
+    actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
         (_("Lead image"), {"fields": ["lead_image", "image_alt", "image_caption", "image_credit"]}),
@@ -92,37 +91,6 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
-            messages.SUCCESS,
-        )
-
-    # Closing and reopening a discussion is moderators' work (comments.moderation records it);
-    # moderators may do it without being able to edit the article.
-    def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return moderation.is_moderator(request.user)
-
-    @admin.action(
-        description=_("Close the discussion on selected articles"), permissions=["moderate"]
-    )
-    def close_discussion(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        count = sum(
-            moderation.close_discussion(article=article, actor=request.user) for article in queryset
-        )
-        self.message_user(
-            request,
-            ngettext("%d discussion closed.", "%d discussions closed.", count) % count,
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Reopen the discussion on selected articles"), permissions=["moderate"]
-    )
-    def reopen_discussion(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        count = sum(
-            moderation.open_discussion(article=article, actor=request.user) for article in queryset
-        )
-        self.message_user(
-            request,
-            ngettext("%d discussion reopened.", "%d discussions reopened.", count) % count,
             messages.SUCCESS,
         )
 

@@ -26,8 +26,8 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 
 from articles.models import Article, Author, Section  # noqa: E402
 from comments import services  # noqa: E402
+from comments.domain import Commenter  # noqa: E402
 from comments.models import Comment  # noqa: E402
-from comments.services import Commenter  # noqa: E402
 
 
 def timed(action: Callable[[], object], repeat: int) -> float:

@@ -15,8 +15,6 @@ from comments import formatting
 from comments.models import Comment, Flag
 from comments.notifications.forms import NotifyField
 
-BODY_MAX = 5000
-NAME_MAX = 60
 TIMESTAMP_SALT = "comments.form-timestamp"
 
 
@@ -27,7 +25,7 @@ def form_timestamp(now: float | None = None) -> str:
 class BodyField(forms.CharField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("label", _("Your comment"))
-        kwargs.setdefault("max_length", BODY_MAX)
+        kwargs.setdefault("max_length", Comment._meta.get_field("body").max_length)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
         kwargs.setdefault(
             "error_messages",
@@ -59,7 +57,7 @@ class CommentForm(forms.Form):
     body = BodyField()
     name = forms.CharField(
         label=_("Name"),
-        max_length=NAME_MAX,
+        max_length=Comment._meta.get_field("guest_name").max_length,
         required=False,
         help_text=_("Shown with your comment."),
     )
@@ -171,7 +169,7 @@ class ReportForm(forms.Form):
     )
     details = forms.CharField(
         label=_("Anything moderators should know? (optional)"),
-        max_length=500,
+        max_length=Flag._meta.get_field("details").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

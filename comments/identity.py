@@ -11,7 +11,7 @@ import json
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from comments.services import Commenter, new_browser_key
+from comments.domain import Commenter, new_browser_key
 
 COOKIE = "newsroom_guest"
 SALT = "comments.guest"

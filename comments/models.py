@@ -29,16 +29,15 @@ class Status(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
+# What every reader sees in full: approved, and not deleted by its author. Querysets ask
+# ``visible()``; a query that needs the condition inside an OR or a subquery uses this Q.
+VISIBLE = Q(status=Status.APPROVED, is_deleted=False)
+
+
 class CommentQuerySet(TreeQuerySet):
     def visible(self) -> CommentQuerySet:
         """Comments every reader sees in full: approved, not deleted by their author."""
-        return self.filter(status=Status.APPROVED, is_deleted=False)
-
-    def pending(self) -> CommentQuerySet:
-        return self.filter(status=Status.PENDING)
-
-    def for_article(self, article: Article) -> CommentQuerySet:
-        return self.filter(article=article)
+        return self.filter(VISIBLE)
 
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
@@ -148,10 +147,6 @@ class Comment(MPTTModel):
     @property
     def is_visible(self) -> bool:
         return self.status == Status.APPROVED and not self.is_deleted
-
-    @property
-    def is_placeholder(self) -> bool:
-        return not self.is_visible
 
     @property
     def anchor(self) -> str:

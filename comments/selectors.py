@@ -8,19 +8,27 @@ the reader's own votes. The tree is assembled in Python from that flat list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from comments.models import Comment, Status, Vote
+from comments.models import VISIBLE, Comment, Status, Vote
+
+
+class Sort(NamedTuple):
+    label: str  # the tab readers choose it by
+    order_by: tuple[str, ...]  # editor's picks first, then this order
+
 
 SORTS = {
-    "oldest": ("-is_featured", "created_at", "pk"),
-    "newest": ("-is_featured", "-created_at", "-pk"),
-    "votes": ("-is_featured", "-score", "created_at", "pk"),
+    "oldest": Sort(_("Oldest"), ("-is_featured", "created_at", "pk")),
+    "newest": Sort(_("Newest"), ("-is_featured", "-created_at", "-pk")),
+    "votes": Sort(_("Most voted"), ("-is_featured", "-score", "created_at", "pk")),
 }
 DEFAULT_SORT = "oldest"
 
@@ -50,38 +58,21 @@ class ThreadPage:
     page: Page
     nodes: list[Node]
 
-    @property
-    def has_next(self) -> bool:
-        return self.page.has_next()
-
-
-def _own(viewer) -> Q:
-    if viewer is None or not viewer.key:
-        return Q(pk__in=[])
-    if viewer.user is not None:
-        return Q(user=viewer.user)
-    return Q(user__isnull=True, author_key=viewer.key)
-
-
-def _visible_q() -> Q:
-    return Q(status=Status.APPROVED, is_deleted=False)
-
 
 def listed_roots(article: Article, viewer=None):
     """Top-level comments a reader sees: visible ones, the reader's own pending ones, and
     deleted or removed ones that still have visible replies (as placeholders)."""
-    visible_reply = Comment.objects.filter(
-        tree_id=OuterRef("tree_id"), level__gt=0, status=Status.APPROVED, is_deleted=False
-    )
+    visible_reply = Comment.objects.filter(tree_id=OuterRef("tree_id"), level__gt=0).visible()
+    own = viewer.own_filter() if viewer is not None else Q(pk__in=[])
     return Comment.objects.filter(article=article, level=0).filter(
-        _visible_q() | (_own(viewer) & Q(status=Status.PENDING)) | Exists(visible_reply)
+        VISIBLE | (own & Q(status=Status.PENDING)) | Exists(visible_reply)
     )
 
 
 def _build(comments: list[Comment], viewer, max_level: int) -> list[Node]:
     """Nest a flat list in tree order, then drop what the viewer may not see: placeholders
     stay only while some reply below them is shown."""
-    own = _own_checker(viewer)
+    own = viewer.owns if viewer is not None else lambda comment: False
     roots: list[Node] = []
     stack: list[Node] = []
     for comment in comments:
@@ -105,18 +96,10 @@ def _prune(node: Node) -> bool:
     return node.shown or bool(node.children) or node.has_more
 
 
-def _own_checker(viewer):
-    if viewer is None or not viewer.key:
-        return lambda comment: False
-    if viewer.user is not None:
-        return lambda comment: comment.user_id == viewer.user.pk
-    return lambda comment: not comment.user_id and comment.author_key == viewer.key
-
-
 def _attach_votes(nodes: list[Node], comments: list[Comment], viewer) -> None:
     if viewer is None or not viewer.key or not comments:
         return
-    mine = Q(user=viewer.user) if viewer.user else Q(user__isnull=True, voter_key=viewer.key)
+    mine = viewer.own_filter("voter_key")
     votes = dict(
         Vote.objects.filter(mine, comment_id__in=[c.pk for c in comments]).values_list(
             "comment_id", "value"
@@ -139,12 +122,9 @@ def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
         return []
     below = (
         Comment.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__gt=OuterRef("lft"),
-            rght__lt=OuterRef("rght"),
-            status=Status.APPROVED,
-            is_deleted=False,
+            tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), rght__lt=OuterRef("rght")
         )
+        .visible()
         .order_by()
         .values("tree_id")
         .annotate(n=Count("pk"))
@@ -187,7 +167,7 @@ def _subtrees(roots: list[Comment], *, levels: int) -> list[Comment]:
 def thread_page(article: Article, *, sort: str, page: str | int | None, viewer=None) -> ThreadPage:
     """One page of an article's threads in the given order, replies nested under them."""
     sort = clean_sort(sort)
-    roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort])
+    roots = listed_roots(article, viewer).select_related("user").order_by(*SORTS[sort].order_by)
     paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     root_list = list(page_obj.object_list)
@@ -226,7 +206,7 @@ def page_of(comment: Comment, *, sort: str = DEFAULT_SORT, viewer=None) -> int:
     )
     ids = list(
         listed_roots(comment.article, viewer)
-        .order_by(*SORTS[clean_sort(sort)])
+        .order_by(*SORTS[clean_sort(sort)].order_by)
         .values_list("pk", flat=True)
     )
     try:

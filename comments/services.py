@@ -7,76 +7,25 @@ for the reader when policy says no.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import formatting, moderation, signals
+from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
 
 EDIT_WINDOW = timedelta(minutes=15)
 # Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
 NEW_TREE_LOCK = 0x6E657773  # "news"
-
-
-class CommentRefused(Exception):
-    """Policy said no. ``message`` is shown to the reader; ``status`` is the HTTP status."""
-
-    def __init__(self, message: str, *, status: int = 400, code: str = "refused") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Commenter:
-    """Who is acting: a signed-in account, or a guest known by a key kept in their browser."""
-
-    user: AbstractBaseUser | None = None
-    name: str = ""
-    email: str = ""
-    browser_key: str = ""
-    ip: str | None = None
-
-    @property
-    def key(self) -> str:
-        """A stable, non-secret identity: the account, or a hash of the browser key."""
-        if self.user is not None:
-            return f"user:{self.user.pk}"
-        if not self.browser_key:
-            return ""
-        return hashlib.sha256(self.browser_key.encode()).hexdigest()
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user is not None
-
-    def owns(self, comment: Comment) -> bool:
-        if self.user is not None:
-            return comment.user_id == self.user.pk
-        return bool(self.key) and not comment.user_id and comment.author_key == self.key
-
-    @classmethod
-    def from_user(cls, user: AbstractBaseUser | AnonymousUser, **fields) -> Commenter:
-        if user.is_authenticated:
-            return cls(user=user, name=user.get_username(), email=user.email, **fields)
-        return cls(**fields)
-
-
-def new_browser_key() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def _lock_thread(tree_id: int) -> None:
@@ -174,6 +123,16 @@ def post_comment(
     return comment
 
 
+def edit_window_message() -> str:
+    """What a reader is told when the edit window has passed, from ``EDIT_WINDOW``."""
+    minutes = int(EDIT_WINDOW.total_seconds() // 60)
+    return ngettext(
+        "Comments can be edited for %(minutes)d minute after posting.",
+        "Comments can be edited for %(minutes)d minutes after posting.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
     now = now or timezone.now()
     return (
@@ -191,9 +150,7 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
     if comment.is_deleted:
         raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
     if not can_edit(comment, editor):
-        raise CommentRefused(
-            _("Comments can be edited for 15 minutes after posting."), status=403, code="expired"
-        )
+        raise CommentRefused(edit_window_message(), status=403, code="expired")
     check_shape(body=body)
     screening = moderation.assess(
         article=comment.article, parent=comment.parent, author=editor, body=body,
@@ -254,7 +211,7 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         raise CommentRefused(_("You cannot vote on your own comment."), status=403)
     if not voter.key:
         raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
-    mine = Q(user=voter.user) if voter.user else Q(user__isnull=True, voter_key=voter.key)
+    mine = voter.own_filter("voter_key")
     with transaction.atomic():
         Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
         existing = Vote.objects.filter(mine, comment=comment).first()

@@ -13,17 +13,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from articles.models import Article
+from comments.domain import Commenter
 from comments.models import Comment
-
-if TYPE_CHECKING:
-    from comments.services import Commenter
 
 logger = logging.getLogger(__name__)
 

@@ -7,11 +7,14 @@ comment rendered by the same partial the page uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article
 from comments import identity, selectors, services
+from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
 from comments.notifications import subscriptions
-from comments.services import CommentRefused
 
 
 def heading(count: int) -> str:
@@ -69,6 +72,38 @@ def _refused_json(form_or_message, status: int) -> JsonResponse:
     return JsonResponse({"ok": False, "message": message, "errors": errors}, status=status)
 
 
+def answer(
+    request: HttpRequest,
+    *,
+    html: Callable[[], HttpResponse],
+    data: dict | Callable[[], dict] | None = None,
+    refused: str | forms.Form | None = None,
+    status: int = 200,
+    notice: str = "",
+    level: int = messages.SUCCESS,
+) -> HttpResponse:
+    """The one place a comment view chooses between its two answers.
+
+    The page's script (``Accept: application/json``) gets JSON: ``{"ok": false, "message"}``
+    (and the form's ``errors``) when ``refused`` is a message or an invalid form, otherwise
+    ``{"ok": true}`` with ``data``. A browser gets ``html()`` (a page or a redirect), after
+    ``notice`` is queued as a message at ``level``. ``status`` is the JSON answer's (``html``
+    sets its own). Only the chosen answer is built.
+    """
+    if wants_json(request):
+        if refused is not None:
+            return _refused_json(refused, status)
+        payload = data() if callable(data) else data or {}
+        return JsonResponse({"ok": True, **payload}, status=status)
+    if notice:
+        messages.add_message(request, level, notice)
+    return html()
+
+
+def _not_found() -> HttpResponse:
+    raise Http404
+
+
 @require_POST
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
     """Post a new comment or a reply."""
@@ -77,9 +112,14 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     reply_to = request.POST.get("parent") or None
     title = _("Reply") if reply_to else _("Post a comment")
     if not form.is_valid():
-        if wants_json(request):
-            return _refused_json(form, 400)
-        return _form_page(request, article=article, form=form.refreshed, title=title, status=400)
+        return answer(
+            request,
+            refused=form,
+            status=400,
+            html=lambda: _form_page(
+                request, article=article, form=form.refreshed, title=title, status=400
+            ),
+        )
     author = identity.commenter(
         request,
         name=form.cleaned_data.get("name", ""),
@@ -93,19 +133,22 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             author=author,
             body=form.cleaned_data["body"],
         )
-    except CommentRefused as refusal:
-        if wants_json(request):
-            response = _refused_json(refusal.message, refusal.status)
-        else:
-            response = _form_page(
+    except CommentRefused as error:
+        refusal = error  # the lambda below may not close over the except clause's own name
+        response = answer(
+            request,
+            refused=refusal.message,
+            status=refusal.status,
+            html=lambda: _form_page(
                 request,
                 article=article,
                 form=form.refreshed,
                 title=title,
                 status=refusal.status,
                 message=refusal.message,
-            )
-        if getattr(refusal, "retry_after", None):
+            ),
+        )
+        if refusal.retry_after:
             response["Retry-After"] = str(int(refusal.retry_after))
         identity.remember(request, response, name=author.name, email=author.email)
         return response
@@ -120,11 +163,11 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     following = subscriptions.follow_from_comment_form(
         comment=comment, author=author, kind=form.cleaned_data.get("notify", "")
     )
-    if wants_json(request):
+
+    def data() -> dict:
         article.refresh_from_db(fields=["comment_count"])
         message = notice or _("Your comment has been posted.")
         data = {
-            "ok": True,
             "id": comment.pk,
             "status": Comment.Status.PENDING if held else comment.status,
             "message": f"{message} {following}" if following else message,
@@ -135,18 +178,37 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             data["html"] = _render_comment(
                 request, comment, pending=comment.status == Comment.Status.PENDING
             )
-        response = JsonResponse(data, status=201)
-    else:
-        if notice:
-            messages.info(request, notice)
-        if following:
+        return data
+
+    def html() -> HttpResponse:
+        if following:  # after the notice, which answer() queues first
             messages.info(request, following)
         if comment.status == Comment.Status.SPAM:
-            response = redirect(f"{article.get_absolute_url()}#comments")
-        else:
-            response = redirect(comment)
+            return redirect(f"{article.get_absolute_url()}#comments")
+        return redirect(comment)
+
+    response = answer(
+        request, data=data, status=201, notice=notice or "", level=messages.INFO, html=html
+    )
     identity.remember(request, response, name=author.name, email=author.email)
     return response
+
+
+def _post_after_csrf_failure(request: HttpRequest, message: str, *, article_id: int):
+    """The comment form again, the reader's text kept, when a post failed its CSRF check."""
+    try:
+        article = _open_article(article_id)
+    except Http404:
+        return None
+    form = CommentForm(request.POST, article=article, user=request.user).refreshed
+    return _form_page(
+        request, article=article, form=form, title=_("Post a comment"), status=403,
+        message=message,
+    )  # fmt: skip
+
+
+# newsroom.views.csrf_failure asks the view that was refused how to show its form again.
+post.csrf_failure_page = _post_after_csrf_failure
 
 
 @require_GET
@@ -236,23 +298,24 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except CommentRefused as error:
             refusal = error
         else:
-            if wants_json(request):
-                return JsonResponse(
-                    {"ok": True, "html": _render_comment(request, comment)}, status=200
-                )
-            messages.success(request, _("Your comment has been updated."))
-            return redirect(comment)
+            return answer(
+                request,
+                data=lambda: {"html": _render_comment(request, comment)},
+                notice=_("Your comment has been updated."),
+                html=lambda: redirect(comment),
+            )
     elif request.method == "GET" and not services.can_edit(comment, actor):
-        refusal = CommentRefused(_("Comments can be edited for 15 minutes after posting."))
-    if request.method == "POST" and wants_json(request):
-        return _refused_json(
-            refusal.message if refusal else form, refusal.status if refusal else 400
-        )
+        refusal = CommentRefused(services.edit_window_message())
     context = {"comment": comment, "form": form, "refusal": refusal and refusal.message}
-    status = 200
-    if request.method == "POST":
-        status = refusal.status if refusal else 400
-    return render(request, "comments/edit.html", context, status=status)
+    if request.method == "GET":
+        return render(request, "comments/edit.html", context)
+    status = refusal.status if refusal else 400
+    return answer(
+        request,
+        refused=refusal.message if refusal else form,
+        status=status,
+        html=lambda: render(request, "comments/edit.html", context, status=status),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,10 +327,11 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         article = comment.article
         services.delete_comment(comment=comment, actor=actor)
-        if wants_json(request):
-            return JsonResponse({"ok": True})
-        messages.success(request, _("Your comment has been deleted."))
-        return redirect(f"{article.get_absolute_url()}#comments")
+        return answer(
+            request,
+            notice=_("Your comment has been deleted."),
+            html=lambda: redirect(f"{article.get_absolute_url()}#comments"),
+        )
     return render(request, "comments/delete.html", {"comment": comment})
 
 
@@ -275,9 +339,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     comment = Comment.objects.select_related("article").filter(pk=pk).first()
     if comment is None or not comment.article.is_visible():
-        if wants_json(request):
-            return _refused_json(_("This comment no longer exists."), 404)
-        raise Http404
+        return answer(
+            request, refused=_("This comment no longer exists."), status=404, html=_not_found
+        )
     value = {"up": 1, "down": -1, "clear": 0}.get(request.POST.get("value", ""))
     voter = identity.commenter(request, create_key=True)
     try:
@@ -285,24 +349,25 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             raise CommentRefused(_("That is not a vote."))
         comment = services.vote(comment=comment, voter=voter, value=value)
     except CommentRefused as refusal:
-        if wants_json(request):
-            response = _refused_json(refusal.message, refusal.status)
-        else:
-            messages.error(request, refusal.message)
-            response = redirect(comment)
+        response = answer(
+            request,
+            refused=refusal.message,
+            status=refusal.status,
+            notice=refusal.message,
+            level=messages.ERROR,
+            html=lambda: redirect(comment),
+        )
     else:
-        if wants_json(request):
-            response = JsonResponse(
-                {
-                    "ok": True,
-                    "score": comment.score,
-                    "upvotes": comment.upvotes,
-                    "downvotes": comment.downvotes,
-                    "vote": value,
-                }
-            )
-        else:
-            response = redirect(comment)
+        response = answer(
+            request,
+            data={
+                "score": comment.score,
+                "upvotes": comment.upvotes,
+                "downvotes": comment.downvotes,
+                "vote": value,
+            },
+            html=lambda: redirect(comment),
+        )
     identity.remember(request, response)
     return response
 
@@ -326,41 +391,20 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, refusal.message)
         else:
             thanks = _("Thank you. Moderators will look at this comment.")
-            response = (
-                JsonResponse({"ok": True, "message": thanks})
-                if wants_json(request)
-                else redirect(comment)
+            response = answer(
+                request,
+                data={"message": thanks},
+                notice=thanks,
+                html=lambda: redirect(comment),
             )
-            if not wants_json(request):
-                messages.success(request, thanks)
             identity.remember(request, response)
             return response
-    if request.method == "POST" and wants_json(request):
-        return _refused_json(form, 400)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "comments/report.html", {"comment": comment, "form": form}, status=status
+    context = {"comment": comment, "form": form}
+    if request.method == "GET":
+        return render(request, "comments/report.html", context)
+    return answer(
+        request,
+        refused=form,
+        status=400,
+        html=lambda: render(request, "comments/report.html", context, status=400),
     )
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A failed CSRF check (an old page, cookies blocked): say so, and keep the text."""
-    message = _("Your session expired before the form was sent. Check your text and send it again.")
-    if wants_json(request):
-        return JsonResponse({"ok": False, "message": message}, status=403)
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        match = None
-    if match and match.view_name == "comments:post":
-        try:
-            article = _open_article(match.kwargs["article_id"])
-        except Http404:
-            article = None
-        if article is not None:
-            form = CommentForm(request.POST, article=article, user=request.user).refreshed
-            return _form_page(
-                request, article=article, form=form, title=_("Post a comment"), status=403,
-                message=message,
-            )  # fmt: skip
-    return render(request, "403_csrf.html", {"message": message}, status=403)

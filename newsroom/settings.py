@@ -233,7 +233,7 @@ COMMENTS_MAX_DEPTH = 6  # deeper replies continue on their own page
 COMMENTS_GUEST_VOTES_PER_HOUR = env_int("COMMENTS_GUEST_VOTES_PER_HOUR", 60)
 COMMENTS_FORM_MIN_SECONDS = env_int("COMMENTS_FORM_MIN_SECONDS", 2)  # faster is a bot
 COMMENTS_FORM_MAX_AGE = env_int("COMMENTS_FORM_MAX_AGE", 6 * 60 * 60)  # seconds
-CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 # How many proxies (nginx, a load balancer) stand in front of gunicorn and append to
 # X-Forwarded-For; 0 trusts REMOTE_ADDR only.
 TRUSTED_PROXY_HOPS = env_int("NEWSROOM_TRUSTED_PROXY_HOPS", 0)

@@ -1,4 +1,4 @@
-"""Site-wide pages: health check, robots.txt and the error pages."""
+"""Site-wide pages: health check, robots.txt and the error pages (CSRF failure among them)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import sys
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from comments.views import wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +110,7 @@ def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResp
         first_line(error),
     )
     message = _("Our database is briefly unavailable. Please try again in a few seconds.")
-    if "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         response: HttpResponse = JsonResponse({"ok": False, "message": message}, status=503)
     else:
         fields = _sent_fields(request)
@@ -132,3 +135,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: whatever broke (the database, a context processor) must not break
     # the error page too.
     return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A failed CSRF check (an old page, cookies blocked): say so, and keep the text.
+
+    A view that can show its own form again with the message offers a ``csrf_failure_page``
+    attribute (``comments.views.post`` does); every other form gets a page that keeps the text.
+    """
+    message = _("Your session expired before the form was sent. Check your text and send it again.")
+    if wants_json(request):
+        return JsonResponse({"ok": False, "message": message}, status=403)
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    page = getattr(match.func, "csrf_failure_page", None) if match else None
+    if page is not None:
+        response = page(request, message, **match.kwargs)
+        if response is not None:
+            return response
+    return render(request, "403_csrf.html", {"message": message}, status=403)

@@ -5,6 +5,9 @@ Emails and addresses appear on a comment's own page, for moderators, and nowhere
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -15,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from mptt.admin import MPTTModelAdmin
 
 from comments import moderation
@@ -31,6 +34,100 @@ def excerpt(text: str, words: int = 16) -> str:
 
 def _is_moderator(request: HttpRequest) -> bool:
     return moderation.is_moderator(request.user)
+
+
+@dataclass(frozen=True)
+class BulkDecision:
+    """One of the moderators' bulk actions on selected comments."""
+
+    name: str  # the admin action's name, as the changelist form posts it
+    description: str
+    done: str  # "%(count)d comments approved.", plural-aware
+    apply: Callable[..., int]  # (comments, actor, reason) -> how many changed
+    only_approved: bool = False  # warn when some selected comments are not approved
+
+
+def _decide(action: str) -> Callable[..., int]:
+    def apply(comments: QuerySet[Comment], actor, reason: str) -> int:
+        return moderation.moderate(comments=comments, actor=actor, action=action, reason=reason)
+
+    return apply
+
+
+def _feature(featured: bool) -> Callable[..., int]:
+    def apply(comments: QuerySet[Comment], actor, reason: str) -> int:
+        return moderation.set_featured(
+            comments=comments, actor=actor, featured=featured, reason=reason
+        )
+
+    return apply
+
+
+BULK_DECISIONS = [
+    BulkDecision(
+        "approve",
+        _("Approve selected comments"),
+        ngettext_lazy("%(count)d comment approved.", "%(count)d comments approved.", "count"),
+        _decide("approve"),
+    ),
+    BulkDecision(
+        "reject",
+        _("Reject selected comments"),
+        ngettext_lazy("%(count)d comment rejected.", "%(count)d comments rejected.", "count"),
+        _decide("reject"),
+    ),
+    BulkDecision(
+        "mark_spam",
+        _("Mark selected comments as spam"),
+        ngettext_lazy(
+            "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", "count"
+        ),
+        _decide("spam"),
+    ),
+    BulkDecision(
+        "remove",
+        _("Remove selected comments (replies stay)"),
+        ngettext_lazy("%(count)d comment removed.", "%(count)d comments removed.", "count"),
+        _decide("remove"),
+    ),
+    BulkDecision(
+        "feature",
+        _("Make selected comments editor's picks"),
+        ngettext_lazy(
+            "%(count)d comment is now an editor's pick.",
+            "%(count)d comments are now editor's picks.",
+            "count",
+        ),
+        _feature(True),
+        only_approved=True,
+    ),
+    BulkDecision(
+        "unfeature",
+        _("Stop featuring selected comments"),
+        ngettext_lazy(
+            "%(count)d comment is no longer an editor's pick.",
+            "%(count)d comments are no longer editor's picks.",
+            "count",
+        ),
+        _feature(False),
+    ),
+]
+
+
+def _bulk_action(decision: BulkDecision) -> Callable[..., None]:
+    """The admin action for ``decision``: apply it with the reason given, say how many."""
+
+    def action(modeladmin: CommentAdmin, request: HttpRequest, queryset: QuerySet[Comment]):
+        reason, _ends = action_options(request)
+        count = decision.apply(queryset, request.user, reason)
+        modeladmin.message_user(request, decision.done % {"count": count}, messages.SUCCESS)
+        if decision.only_approved and queryset.exclude(status=Status.APPROVED).exists():
+            modeladmin.message_user(
+                request, _("Only approved comments can be editor's picks."), messages.WARNING
+            )
+
+    action.__name__ = decision.name
+    return admin.action(description=decision.description, permissions=["moderate"])(action)
 
 
 @admin.register(Comment)
@@ -69,7 +166,7 @@ class CommentAdmin(MPTTModelAdmin):
     ]
     list_select_related = ["article", "user", "parent", "parent__user"]
     list_per_page = 50
-    actions = ["approve", "reject", "mark_spam", "remove", "feature", "unfeature", "ban_authors"]
+    actions = [*(_bulk_action(decision) for decision in BULK_DECISIONS), "ban_authors"]
     readonly_fields = [
         "context",
         "body_display",
@@ -290,79 +387,6 @@ class CommentAdmin(MPTTModelAdmin):
             self.message_user(request, warning, messages.WARNING)
 
     # --- Bulk actions ----------------------------------------------------------------------
-
-    def _decide(self, request: HttpRequest, queryset: QuerySet[Comment], action: str) -> int:
-        reason, _ends = action_options(request)
-        return moderation.moderate(
-            comments=queryset, actor=request.user, action=action, reason=reason
-        )
-
-    @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
-    def approve(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = self._decide(request, queryset, "approve")
-        message = ngettext("%(count)d comment approved.", "%(count)d comments approved.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
-
-    @admin.action(description=_("Reject selected comments"), permissions=["moderate"])
-    def reject(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = self._decide(request, queryset, "reject")
-        message = ngettext("%(count)d comment rejected.", "%(count)d comments rejected.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
-
-    @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
-    def mark_spam(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = self._decide(request, queryset, "spam")
-        message = ngettext(
-            "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", count
-        )
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
-
-    @admin.action(
-        description=_("Remove selected comments (replies stay)"), permissions=["moderate"]
-    )
-    def remove(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        count = self._decide(request, queryset, "remove")
-        message = ngettext("%(count)d comment removed.", "%(count)d comments removed.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
-
-    @admin.action(description=_("Make selected comments editor's picks"), permissions=["moderate"])
-    def feature(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        reason, _ends = action_options(request)
-        count = moderation.set_featured(
-            comments=queryset, actor=request.user, featured=True, reason=reason
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d comment is now an editor's pick.",
-                "%(count)d comments are now editor's picks.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
-        skipped = queryset.exclude(status=Status.APPROVED).count()
-        if skipped:
-            self.message_user(
-                request, _("Only approved comments can be editor's picks."), messages.WARNING
-            )
-
-    @admin.action(description=_("Stop featuring selected comments"), permissions=["moderate"])
-    def unfeature(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        reason, _ends = action_options(request)
-        count = moderation.set_featured(
-            comments=queryset, actor=request.user, featured=False, reason=reason
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d comment is no longer an editor's pick.",
-                "%(count)d comments are no longer editor's picks.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
 
     @admin.action(
         description=_("Ban the authors of selected comments and remove those comments"),

@@ -1,7 +1,7 @@
 """Moderation: the checks a comment passes before it is saved, what moderators do, the
 queues they work from, bans, privacy, and the audit trail of it all.
 
-``comments.services`` calls ``screen``, ``record`` and ``reported``; the admin and the
+``comments.services`` calls ``assess``, ``record`` and ``reported``; the admin and the
 management commands call the rest. Every function that changes something records who did
 what, when and why (``ModerationEvent``).
 """
@@ -35,7 +35,6 @@ from comments.moderation.checks import (
     assess,
     is_moderator,
     is_trusted,
-    screen,
 )
 from comments.moderation.privacy import Erasure, erase_commenter, find_commenter, purge_addresses
 from comments.moderation.queues import Queue, in_queue, queue_counts
@@ -72,7 +71,6 @@ __all__ = [
     "reported",
     "require_moderator",
     "save_ban",
-    "screen",
     "set_featured",
     "set_note",
 ]

@@ -166,7 +166,7 @@ def set_featured(
     with transaction.atomic():
         candidates = Comment.objects.filter(pk__in=ids, is_featured=not featured)
         if featured:
-            candidates = candidates.filter(status=Status.APPROVED, is_deleted=False)
+            candidates = candidates.visible()
         changed = list(candidates.select_for_update().order_by("pk").only("pk", "article_id"))
         pks = {comment.pk for comment in changed}
         Comment.objects.filter(pk__in=pks).update(is_featured=featured)

@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, F, Q
@@ -19,12 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from comments.domain import Commenter, CommentRefused
 from comments.models import Ban, Comment, Status, WordRule
 from comments.moderation import ratelimit
 from comments.spam import Verdict, get_spam_checker
-
-if TYPE_CHECKING:
-    from comments.services import Commenter
 
 MODERATE_PERMISSION = "comments.moderate_comment"
 # One token of text that the page would turn into a link (see comments.formatting, urlize).
@@ -37,15 +34,6 @@ class Screening:
 
     status: str
     reason: str = ""
-
-
-def _refuse(message: str, *, status: int = 400, code: str = "refused", **extra):
-    from comments.services import CommentRefused  # services imports this package
-
-    error = CommentRefused(message, status=status, code=code)
-    for name, value in extra.items():
-        setattr(error, name, value)
-    return error
 
 
 def is_moderator(user) -> bool:
@@ -90,7 +78,7 @@ def _check_bans(author: Commenter, now: datetime) -> None:
             "You are not able to post comments on this site until %(date)s. "
             "If you think this is a mistake, please contact us."
         ) % {"date": until}
-    raise _refuse(message, status=403, code="banned")
+    raise CommentRefused(message, status=403, code="banned")
 
 
 # --- Rate limits ---------------------------------------------------------------------------
@@ -118,7 +106,7 @@ def _check_rate(author: Commenter, now: datetime) -> None:
         "Please wait %(minutes)d minutes and try again.",
         minutes,
     ) % {"minutes": minutes}
-    raise _refuse(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
+    raise CommentRefused(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
 
 
 # --- Content -------------------------------------------------------------------------------
@@ -139,7 +127,7 @@ def _check_links(body: str) -> None:
         ) % {"limit": limit}
         if limit == 0:
             message = _("Comments cannot include links. Please remove them and post again.")
-        raise _refuse(message, code="too_many_links")
+        raise CommentRefused(message, code="too_many_links")
 
 
 def normalise_text(text: str) -> str:
@@ -188,18 +176,19 @@ def _refuse_banned_words(found: list[str]) -> None:
         "Please rephrase it and post again.",
         len(found),
     ) % {"words": words}
-    raise _refuse(message, code="banned_words")
+    raise CommentRefused(message, code="banned_words")
 
 
 def _mine(author: Commenter, *, by_email: bool) -> Q | None:
     """The commenter's earlier comments: by account; a guest by browser key (a secret), and
     also by email when ``by_email`` (emails are not verified, so never for trust)."""
-    if author.user is not None:
-        return Q(user=author.user)
-    q = Q(author_key=author.key) if author.key else Q()
-    if by_email and author.email:
-        q |= Q(guest_email__iexact=author.email)
-    return (Q(user__isnull=True) & q) if q else None
+    by_email = by_email and author.user is None and bool(author.email)
+    if not author.key and not by_email:
+        return None
+    mine = author.own_filter()
+    if by_email:
+        mine |= Q(user__isnull=True, guest_email__iexact=author.email)
+    return mine
 
 
 def _check_duplicate(author: Commenter, body: str, now: datetime, editing: Comment | None) -> None:
@@ -213,7 +202,7 @@ def _check_duplicate(author: Commenter, body: str, now: datetime, editing: Comme
     text = " ".join(normalise_text(body).split())
     for earlier in recent.order_by("-created_at").values_list("body", flat=True)[:50]:
         if " ".join(normalise_text(earlier).split()) == text:
-            raise _refuse(
+            raise CommentRefused(
                 _("You posted this same comment a moment ago, so it was not posted again."),
                 status=409,
                 code="duplicate",
@@ -290,19 +279,3 @@ def assess(
     if held:
         return Screening(Status.PENDING, "; ".join(held))
     return Screening(Status.APPROVED)
-
-
-def screen(
-    *,
-    article: Article,
-    parent: Comment | None,
-    author: Commenter,
-    body: str,
-    now: datetime,
-    editing: Comment | None = None,
-) -> str:
-    """The status for a comment about to be saved (approved, pending, or spam, which is never
-    shown), or ``CommentRefused`` with the reason for the reader. See ``assess``."""
-    return assess(
-        article=article, parent=parent, author=author, body=body, now=now, editing=editing
-    ).status

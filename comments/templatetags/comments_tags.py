@@ -5,14 +5,11 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
-from django.utils.translation import gettext_lazy as _
 
-from comments import formatting, identity, selectors
+from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
 
 register = template.Library()
-
-SORT_LABELS = [("oldest", _("Oldest")), ("newest", _("Newest")), ("votes", _("Most voted"))]
 
 
 @register.inclusion_tag("comments/includes/section.html", takes_context=True)
@@ -35,7 +32,7 @@ def comments_section(context, article) -> dict:
         "threads": threads,
         "viewer": viewer,
         "form": form,
-        "sorts": SORT_LABELS,
+        "sorts": [(key, sort.label) for key, sort in selectors.SORTS.items()],
         "highlight": request.GET.get("highlight", ""),
         "perms": context.get("perms"),
     }
@@ -48,9 +45,7 @@ def comment_html(body: str) -> SafeString:
 
 @register.simple_tag
 def can_edit(comment, viewer) -> bool:
-    from comments.services import can_edit as allowed
-
-    return allowed(comment, viewer)
+    return services.can_edit(comment, viewer)
 
 
 @register.filter

@@ -184,15 +184,9 @@
       note.textContent = data.message || "";
       return;
     }
+    // The count is part of each button's name ("Upvote 3"), so the name follows it.
     up.querySelector(".vote__count").textContent = data.upvotes;
     down.querySelector(".vote__count").textContent = data.downvotes;
-    // The buttons' accessible names carry the counts too ("Upvote (3)"): keep them in step.
-    const relabel = (button, count) => {
-      const name = button.getAttribute("aria-label") || "";
-      button.setAttribute("aria-label", name.replace(/\d+(?!.*\d)/, count));
-    };
-    relabel(up, data.upvotes);
-    relabel(down, data.downvotes);
     up.setAttribute("aria-pressed", String(data.vote === 1));
     down.setAttribute("aria-pressed", String(data.vote === -1));
     up.value = data.vote === 1 ? "clear" : "up";

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from articles.models import Article
-from tests.conftest import jpeg_bytes, make_article, make_author, make_section
+from tests.helpers import jpeg_bytes, make_article, make_author, make_section
 
 pytestmark = pytest.mark.django_db
 

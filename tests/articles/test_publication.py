@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.conftest import make_article, make_tag
+from tests.helpers import make_article, make_tag
 
 pytestmark = pytest.mark.django_db
 

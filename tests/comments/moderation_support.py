@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from comments import moderation
+from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, ModerationEvent, Status
-from comments.services import Commenter, CommentRefused
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 _counter = itertools.count(1)
 
@@ -41,7 +41,7 @@ def member(user: User, *, ip: str | None = "198.51.100.20") -> Commenter:
     return Commenter.from_user(user, ip=ip)
 
 
-def make_comment(
+def make_comment_row(
     article,
     body: str | None = None,
     *,
@@ -101,10 +101,10 @@ def events(comment: Comment) -> list[tuple]:
 def screen(
     article, author, body: str = "A fair point about the bridge.", *, now=NOON, **kwargs
 ) -> str:
-    """``moderation.screen`` for a new top-level comment at ``now``."""
-    return moderation.screen(
+    """The status ``moderation.assess`` gives a new top-level comment at ``now``."""
+    return moderation.assess(
         article=article, parent=None, author=author, body=body, now=now, **kwargs
-    )
+    ).status
 
 
 def refusal(

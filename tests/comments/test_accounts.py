@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.comments.conftest import page, post
-from tests.conftest import make_article, make_user
+from tests.comments.helpers import page, post
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 

@@ -13,11 +13,11 @@ from comments.models import Ban, Comment, ModerationEvent, Status
 from tests.comments.moderation_support import (
     events,
     guest,
-    make_comment,
+    make_comment_row,
     member,
     report,
 )
-from tests.conftest import make_article, make_user
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -118,7 +118,7 @@ def test_staff_without_the_moderators_group_cannot_see_comments(client):
 
 
 def test_editors_use_the_moderation_desk_too(client, editor, article):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     client.force_login(editor)
     assert client.get(CHANGELIST + "?queue=pending").status_code == 200
     act(client, "approve", [comment])
@@ -152,16 +152,16 @@ def test_editors_use_the_moderation_desk_too(client, editor, article):
     ],
 )
 def test_moderation_pages_load_for_a_moderator(mod_client, article, url):
-    comment = make_comment(article, "About the bridge", status=Status.PENDING)
+    comment = make_comment_row(article, "About the bridge", status=Status.PENDING)
     report(comment, 1)
     assert mod_client.get(url).status_code == 200
 
 
 def test_queues_show_their_counts(mod_client, article):
-    make_comment(article, status=Status.PENDING)
-    make_comment(article, status=Status.PENDING)
-    report(make_comment(article), 1)
-    make_comment(article, status=Status.SPAM)
+    make_comment_row(article, status=Status.PENDING)
+    make_comment_row(article, status=Status.PENDING)
+    report(make_comment_row(article), 1)
+    make_comment_row(article, status=Status.SPAM)
 
     response = mod_client.get(CHANGELIST)
 
@@ -175,12 +175,12 @@ def test_queues_show_their_counts(mod_client, article):
 
 
 def test_a_queue_lists_only_its_comments_in_its_order(mod_client, article):
-    older = make_comment(
+    older = make_comment_row(
         article, "Older pending", status=Status.PENDING,
         created_at=timezone.now() - timedelta(hours=2),
     )  # fmt: skip
-    newer = make_comment(article, "Newer pending", status=Status.PENDING)
-    make_comment(article, "Approved one")
+    newer = make_comment_row(article, "Newer pending", status=Status.PENDING)
+    make_comment_row(article, "Approved one")
 
     response = mod_client.get(CHANGELIST + "?queue=pending")
 
@@ -189,9 +189,9 @@ def test_a_queue_lists_only_its_comments_in_its_order(mod_client, article):
 
 
 def test_reported_queue_puts_the_most_reported_first(mod_client, article):
-    once = make_comment(article)
+    once = make_comment_row(article)
     report(once, 1)
-    thrice = make_comment(article, status=Status.PENDING)
+    thrice = make_comment_row(article, status=Status.PENDING)
     report(thrice, 3)
     response = mod_client.get(CHANGELIST + "?queue=reported")
     assert list(response.context["cl"].result_list) == [thrice, once]
@@ -207,8 +207,8 @@ def test_comment_lists_cost_the_same_queries_however_many_comments_they_show(
 
         Comment.objects.all().delete()
         for _ in range(n):
-            parent = make_comment(article, status=Status.PENDING, author=member(make_user()))
-            report(make_comment(article, parent=parent, status=Status.PENDING), 1)
+            parent = make_comment_row(article, status=Status.PENDING, author=member(make_user()))
+            report(make_comment_row(article, parent=parent, status=Status.PENDING), 1)
         with CaptureQueriesContext(connection) as captured:
             assert mod_client.get(CHANGELIST + query).status_code == 200
         return len(captured)
@@ -219,23 +219,23 @@ def test_comment_lists_cost_the_same_queries_however_many_comments_they_show(
 
 def test_all_comments_by_one_author(mod_client, article):
     author = guest(email="same@example.org")
-    first = make_comment(article, author=author)
-    second = make_comment(article, author=guest(email="SAME@example.org"))
-    make_comment(article)
+    first = make_comment_row(article, author=author)
+    second = make_comment_row(article, author=guest(email="SAME@example.org"))
+    make_comment_row(article)
     response = mod_client.get(CHANGELIST + f"?author_of={first.pk}")
     assert set(response.context["cl"].result_list) == {first, second}
 
 
 def test_the_list_never_shows_emails_or_addresses(mod_client, article):
-    make_comment(article, author=guest(email="private@example.org", ip="203.0.113.77"))
+    make_comment_row(article, author=guest(email="private@example.org", ip="203.0.113.77"))
     html = mod_client.get(CHANGELIST).content.decode()
     assert "private@example.org" not in html
     assert "203.0.113.77" not in html
 
 
 def test_a_comment_is_shown_in_context_with_email_address_and_history(mod_client, article):
-    parent = make_comment(article, "The bridge will cost too much.", author=guest(name="Ada"))
-    comment = make_comment(
+    parent = make_comment_row(article, "The bridge will cost too much.", author=guest(name="Ada"))
+    comment = make_comment_row(
         article,
         "It will pay for itself.",
         parent=parent,
@@ -262,7 +262,7 @@ def test_a_comment_is_shown_in_context_with_email_address_and_history(mod_client
 
 
 def test_moderator_decides_in_the_change_form_with_a_reason(mod_client, moderator, article):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     response = mod_client.post(
         f"{CHANGELIST}{comment.pk}/change/",
         {
@@ -287,7 +287,7 @@ def test_moderator_decides_in_the_change_form_with_a_reason(mod_client, moderato
 
 
 def test_comments_cannot_be_added_or_deleted_in_the_admin(mod_client, article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     assert mod_client.get(CHANGELIST + "add/").status_code == 403
     assert mod_client.get(f"{CHANGELIST}{comment.pk}/delete/").status_code == 403
 
@@ -305,8 +305,8 @@ def test_comments_cannot_be_added_or_deleted_in_the_admin(mod_client, article):
     ],
 )
 def test_bulk_decisions(mod_client, article, action, status, message):
-    comments = [make_comment(article, status=Status.PENDING) for _ in range(2)]
-    untouched = make_comment(article, status=Status.PENDING)
+    comments = [make_comment_row(article, status=Status.PENDING) for _ in range(2)]
+    untouched = make_comment_row(article, status=Status.PENDING)
 
     response = act(mod_client, action, comments, reason="Bulk review")
 
@@ -320,15 +320,15 @@ def test_bulk_decisions(mod_client, article, action, status, message):
 
 
 def test_bulk_approve_counts_the_comments_on_the_article(mod_client, article):
-    comments = [make_comment(article, status=Status.PENDING) for _ in range(3)]
+    comments = [make_comment_row(article, status=Status.PENDING) for _ in range(3)]
     act(mod_client, "approve", comments)
     article.refresh_from_db()
     assert article.comment_count == 3
 
 
 def test_bulk_feature_and_unfeature(mod_client, article):
-    approved = make_comment(article)
-    pending = make_comment(article, status=Status.PENDING)
+    approved = make_comment_row(article)
+    pending = make_comment_row(article, status=Status.PENDING)
 
     response = act(mod_client, "feature", [approved, pending])
 
@@ -346,8 +346,8 @@ def test_ban_author_action_bans_for_the_chosen_time_and_removes_the_comments(
     mod_client, moderator, article
 ):
     user = make_user()
-    by_account = [make_comment(article, author=member(user)) for _ in range(2)]
-    by_guest = make_comment(article, author=guest(email="g@example.org", ip="203.0.113.30"))
+    by_account = [make_comment_row(article, author=member(user)) for _ in range(2)]
+    by_guest = make_comment_row(article, author=guest(email="g@example.org", ip="203.0.113.30"))
 
     before = timezone.now()
     response = act(
@@ -366,7 +366,7 @@ def test_ban_author_action_bans_for_the_chosen_time_and_removes_the_comments(
 
 
 def test_ban_author_for_good(mod_client, article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     act(mod_client, "ban_authors", [comment], ban_for="")
     assert Ban.objects.get().ends_at is None
 
@@ -377,7 +377,7 @@ def test_non_moderators_do_not_get_the_actions(client, article):
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
     client.force_login(viewer)
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     response = client.get(CHANGELIST)
     assert response.status_code == 200
     assert response.context["action_form"] is None
@@ -391,7 +391,7 @@ def test_viewers_without_moderation_rights_see_no_email_or_address(client, artic
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
     client.force_login(viewer)
-    comment = make_comment(article, author=guest(email="hidden@example.org", ip="203.0.113.41"))
+    comment = make_comment_row(article, author=guest(email="hidden@example.org", ip="203.0.113.41"))
     html = client.get(f"{CHANGELIST}{comment.pk}/change/").content.decode()
     assert "hidden@example.org" not in html
     assert "203.0.113.41" not in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from comments.models import Ban, ModerationEvent, WordRule
-from tests.comments.moderation_support import make_comment, report
+from tests.comments.moderation_support import make_comment_row, report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -70,7 +70,7 @@ def test_moderator_edits_the_word_lists(mod_client):
 
 
 def test_audit_trail_and_reports_are_read_only(mod_client, article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     flag = report(comment, 1)[0]
     event = ModerationEvent.objects.create(comment=comment, action="posted")
     assert mod_client.get("/admin/comments/moderationevent/add/").status_code == 403

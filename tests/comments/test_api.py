@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import delete_comment, vote
-from tests.comments.conftest import guest, make_chain, make_comment, member
-from tests.conftest import make_article, make_author, make_user
+from tests.comments.helpers import guest, make_chain, make_posted_comment, member
+from tests.helpers import make_article, make_author, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -31,10 +31,12 @@ def ids(nodes: list[dict]) -> list[int]:
 def test_api_returns_the_threads_with_nested_replies(client, article):
     writer = make_user("writer", first_name="Wendy", last_name="Writer", is_staff=True)
     article.authors.add(make_author(user=writer))
-    root = make_comment(
+    root = make_posted_comment(
         article, "Hello & welcome\n\n> quoted", author=guest("Ada", "ada@example.org")
     )
-    reply = make_comment(article, "Thanks, https://example.com", parent=root, author=member(writer))
+    reply = make_posted_comment(
+        article, "Thanks, https://example.com", parent=root, author=member(writer)
+    )
     vote(comment=reply, voter=member(make_user()), value=1)
     Comment.objects.filter(pk=reply.pk).update(edited_at=timezone.now())
     root.refresh_from_db()
@@ -100,8 +102,10 @@ def test_api_returns_the_threads_with_nested_replies(client, article):
 
 
 def test_api_never_includes_email_or_network_addresses(client, article):
-    root = make_comment(article, author=guest("Ada", "ada.secret@example.org"))
-    make_comment(article, parent=root, author=member(make_user("bob", email="bob@example.org")))
+    root = make_posted_comment(article, author=guest("Ada", "ada.secret@example.org"))
+    make_posted_comment(
+        article, parent=root, author=member(make_user("bob", email="bob@example.org"))
+    )
 
     response = client.get(reverse("comments:api", args=[article.slug]))
 
@@ -116,7 +120,7 @@ def five_threads(settings, article):
     settings.COMMENTS_PER_PAGE = 2
     now = timezone.now()
     return [
-        make_comment(article, f"Thread {n}.", created_at=now - timedelta(hours=10 - n))
+        make_posted_comment(article, f"Thread {n}.", created_at=now - timedelta(hours=10 - n))
         for n in range(1, 6)
     ]
 
@@ -157,8 +161,8 @@ def test_api_unknown_sort_or_page_falls_back(client, article, five_threads, quer
 
 def test_api_shows_a_deleted_comment_with_replies_as_a_bare_placeholder(client, article):
     author = guest("Gone Girl")
-    gone = make_comment(article, "Taken back.", author=author)
-    reply = make_comment(article, "Still here.", parent=gone)
+    gone = make_posted_comment(article, "Taken back.", author=author)
+    reply = make_posted_comment(article, "Still here.", parent=gone)
     delete_comment(comment=gone, actor=author)
 
     [node] = api(client, article)["comments"]

@@ -10,21 +10,22 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from comments.domain import CommentRefused
 from comments.forms import form_timestamp
 from comments.models import Comment, Vote
-from comments.services import CommentRefused, post_comment
-from tests.comments.conftest import (
+from comments.services import delete_comment, post_comment
+from tests.comments.helpers import (
     JSON,
     change_article,
     form_data,
     guest,
     guest_client,
     kept,
-    make_comment,
+    make_posted_comment,
     old_form_timestamp,
     post,
 )
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -147,7 +148,7 @@ def test_tabs_and_newlines_are_not_control_characters(client, article):
 
 
 def test_reply_to_another_articles_comment_is_refused(client, article):
-    elsewhere = make_comment(make_article(), "Other story.")
+    elsewhere = make_posted_comment(make_article(), "Other story.")
 
     response = post(client, article, BODY, parent=elsewhere.pk)
 
@@ -159,11 +160,9 @@ def test_reply_to_another_articles_comment_is_refused(client, article):
 
 
 def test_reply_to_a_deleted_comment_is_refused(client, article):
-    from comments.services import delete_comment
-
     author = guest()
-    parent = make_comment(article, "Soon gone.", author=author)
-    make_comment(article, "Keeps the placeholder.", parent=parent)
+    parent = make_posted_comment(article, "Soon gone.", author=author)
+    make_posted_comment(article, "Keeps the placeholder.", parent=parent)
     delete_comment(comment=parent, actor=author)
 
     response = post(client, article, BODY, parent=parent.pk, as_json=True)
@@ -175,7 +174,7 @@ def test_reply_to_a_deleted_comment_is_refused(client, article):
 
 def test_reply_to_a_comment_held_for_review_is_refused(client, article):
     change_article(article, comments_premoderated=True)
-    pending = make_comment(article, "Held.")
+    pending = make_posted_comment(article, "Held.")
     assert pending.status == Comment.Status.PENDING
 
     response = post(client, article, BODY, parent=pending.pk)
@@ -186,7 +185,7 @@ def test_reply_to_a_comment_held_for_review_is_refused(client, article):
 
 
 def test_service_refuses_a_parent_that_is_not_visible(article):
-    parent = make_comment(article)
+    parent = make_posted_comment(article)
     Comment.objects.filter(pk=parent.pk).update(is_deleted=True)
     parent.refresh_from_db()
 
@@ -197,7 +196,7 @@ def test_service_refuses_a_parent_that_is_not_visible(article):
 
 
 def test_reply_page_of_a_missing_or_hidden_comment_is_404(client, article):
-    hidden = make_comment(article)
+    hidden = make_posted_comment(article)
     Comment.objects.filter(pk=hidden.pk).update(is_deleted=True)
 
     assert client.get(reverse("comments:reply", args=[987654321])).status_code == 404
@@ -310,7 +309,7 @@ def test_failed_csrf_check_from_a_script_gets_a_json_error(article):
 
 def test_failed_csrf_check_on_an_edit_keeps_the_text(article):
     author = guest(key="csrf-editor")
-    comment = make_comment(article, "Original.", author=author)
+    comment = make_posted_comment(article, "Original.", author=author)
     browser = guest_client("csrf-editor")
     browser.handler.enforce_csrf_checks = True
 
@@ -325,7 +324,7 @@ def test_failed_csrf_check_on_an_edit_keeps_the_text(article):
 
 
 def test_failed_csrf_check_on_a_vote_says_so(article):
-    comment = make_comment(article)
+    comment = make_posted_comment(article)
     browser = Client(enforce_csrf_checks=True)
 
     response = browser.post(reverse("comments:vote", args=[comment.pk]), {"value": "up"})
@@ -416,7 +415,7 @@ def test_undecodable_bytes_never_cause_a_server_error(client, article):
     ],
 )
 def test_odd_page_parameters_show_a_page(client, article, query):
-    make_comment(article)
+    make_posted_comment(article)
 
     assert client.get(article.get_absolute_url(), query).status_code == 200
     assert client.get(reverse("comments:fragment", args=[article.pk]), query).status_code == 200

@@ -7,10 +7,10 @@ import pytest
 from django.db import connections
 
 from comments import services
+from comments.domain import Commenter
 from comments.integrity import tree_problems
 from comments.models import Comment
-from comments.services import Commenter
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 WORKERS = 20
 POSTS_EACH = 11  # 220 comments, plus the thread's first one

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from comments.formatting import render
-from tests.comments.conftest import make_comment, page
+from tests.comments.helpers import make_posted_comment, page
 
 REL = 'rel="nofollow ugc noopener"'
 
@@ -90,7 +90,7 @@ def test_every_automatic_link_is_marked_nofollow_ugc_noopener():
 @pytest.mark.django_db
 @pytest.mark.usefixtures("reader_settings")
 def test_the_page_shows_the_rendered_comment(client, article):
-    make_comment(article, "> Quote <b>me</b>\n\nhttps://example.com & more")
+    make_posted_comment(article, "> Quote <b>me</b>\n\nhttps://example.com & more")
 
     html = page(client, article)
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from comments.models import Comment, ModerationEvent, Status, WordRule
-from tests.comments.conftest import post
+from tests.comments.helpers import post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 

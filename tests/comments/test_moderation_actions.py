@@ -14,10 +14,10 @@ from comments.moderation import EventAction, Queue
 from tests.comments.moderation_support import (
     events,
     guest,
-    make_comment,
+    make_comment_row,
     report,
 )
-from tests.conftest import make_article, make_user
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -31,7 +31,7 @@ def count(article) -> int:
 
 
 def test_third_distinct_report_hides_an_approved_comment_until_a_moderator_decides(article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     report(comment, 2)
     assert moderation.reported(comment) is False
     assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED
@@ -46,7 +46,7 @@ def test_third_distinct_report_hides_an_approved_comment_until_a_moderator_decid
 
 
 def test_reports_through_the_reader_service_hide_at_the_threshold(article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     for n in range(3):
         services.report(
             comment=comment, reporter=guest(key=f"reader-{n}"), reason="abuse", details=""
@@ -56,7 +56,7 @@ def test_reports_through_the_reader_service_hide_at_the_threshold(article):
 
 
 def test_the_same_reader_reporting_twice_counts_once(article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     reader = guest(key="one-reader")
     for _ in range(3):
         services.report(comment=comment, reporter=reader, reason="abuse", details="")
@@ -66,20 +66,20 @@ def test_the_same_reader_reporting_twice_counts_once(article):
 
 def test_report_threshold_is_configurable(article, settings):
     settings.COMMENTS_REPORTS_TO_HIDE = 1
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     report(comment)
     assert moderation.reported(comment) is True
 
 
 def test_reports_never_hide_when_the_threshold_is_zero(article, settings):
     settings.COMMENTS_REPORTS_TO_HIDE = 0
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     report(comment, 5)
     assert moderation.reported(comment) is False
 
 
 def test_resolved_reports_do_not_count_towards_hiding_again(article, moderator):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     report(comment, 3)
     moderation.reported(comment)
     moderation.moderate(comments=[comment], actor=moderator, action="approve")
@@ -91,7 +91,7 @@ def test_resolved_reports_do_not_count_towards_hiding_again(article, moderator):
 
 
 def test_reports_on_a_pending_comment_record_nothing_more(article):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     report(comment, 3)
     assert moderation.reported(comment) is False
     assert events(comment) == []
@@ -112,7 +112,7 @@ def test_reports_on_a_pending_comment_record_nothing_more(article):
 def test_each_decision_sets_the_status_and_records_who_what_and_why(
     article, moderator, action, status, event
 ):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
 
     decided = moderation.moderate(
         comments=[comment], actor=moderator, action=action, reason="House rules"
@@ -126,7 +126,7 @@ def test_each_decision_sets_the_status_and_records_who_what_and_why(
 
 
 def test_approving_counts_the_comment_and_removing_uncounts_it(article, moderator):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     assert count(article) == 0
     moderation.moderate(comments=[comment], actor=moderator, action="approve")
     assert count(article) == 1
@@ -136,8 +136,8 @@ def test_approving_counts_the_comment_and_removing_uncounts_it(article, moderato
 
 def test_bulk_decision_recounts_every_article_and_writes_one_event_each(moderator):
     first, second = make_article(), make_article()
-    comments = [make_comment(first, status=Status.PENDING) for _ in range(2)]
-    comments.append(make_comment(second, status=Status.PENDING))
+    comments = [make_comment_row(first, status=Status.PENDING) for _ in range(2)]
+    comments.append(make_comment_row(second, status=Status.PENDING))
 
     decided = moderation.moderate(
         comments=Comment.objects.filter(pk__in=[c.pk for c in comments]),
@@ -151,14 +151,14 @@ def test_bulk_decision_recounts_every_article_and_writes_one_event_each(moderato
 
 
 def test_a_decision_resolves_the_comments_open_reports(article, moderator):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     flags = report(comment, 2)
     moderation.moderate(comments=[comment], actor=moderator, action="reject")
     assert all(f.resolved_at for f in Flag.objects.filter(pk__in=[f.pk for f in flags]))
 
 
 def test_approving_a_reported_comment_dismisses_the_reports_and_shows_it_again(article, moderator):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     report(comment, 3)
     moderation.reported(comment)
     moderation.moderate(comments=[comment], actor=moderator, action="approve", reason="Fair")
@@ -170,7 +170,7 @@ def test_approving_a_reported_comment_dismisses_the_reports_and_shows_it_again(a
 
 
 def test_holding_a_comment_keeps_its_reports_open(article, moderator):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     report(comment, 1)
     moderation.moderate(comments=[comment], actor=moderator, action="hold")
     assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
@@ -178,14 +178,14 @@ def test_holding_a_comment_keeps_its_reports_open(article, moderator):
 
 
 def test_a_comment_that_leaves_approved_stops_being_an_editors_pick(article, moderator):
-    comment = make_comment(article, is_featured=True)
+    comment = make_comment_row(article, is_featured=True)
     moderation.moderate(comments=[comment], actor=moderator, action="remove")
     assert Comment.objects.get(pk=comment.pk).is_featured is False
 
 
 def test_removing_a_comment_with_replies_keeps_the_thread(article, moderator):
-    parent = make_comment(article)
-    reply = make_comment(article, parent=parent)
+    parent = make_comment_row(article)
+    reply = make_comment_row(article, parent=parent)
     moderation.moderate(comments=[parent], actor=moderator, action="remove")
     reply.refresh_from_db()
     assert reply.parent_id == parent.pk
@@ -194,14 +194,14 @@ def test_removing_a_comment_with_replies_keeps_the_thread(article, moderator):
 
 
 def test_only_moderators_can_decide(article):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     with pytest.raises(PermissionDenied):
         moderation.moderate(comments=[comment], actor=make_user(), action="approve")
     assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
 
 
 def test_editors_can_moderate_too(article, editor):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     assert moderation.moderate(comments=[comment], actor=editor, action="approve") == 1
 
 
@@ -230,8 +230,8 @@ def test_moderators_decisions_teach_the_spam_checker(
 ):
     settings.COMMENTS_SPAM_CHECKER = "tests.comments.test_moderation_actions.TeachableChecker"
     TeachableChecker.taught = []
-    missed = make_comment(article)
-    caught = make_comment(article, status=Status.SPAM)
+    missed = make_comment_row(article)
+    caught = make_comment_row(article, status=Status.SPAM)
     with django_capture_on_commit_callbacks(execute=True):
         moderation.moderate(comments=[missed], actor=moderator, action="spam")
         moderation.moderate(comments=[caught], actor=moderator, action="approve")
@@ -242,8 +242,8 @@ def test_moderators_decisions_teach_the_spam_checker(
 
 
 def test_featuring_picks_only_approved_comments(article, moderator):
-    approved = make_comment(article)
-    pending = make_comment(article, status=Status.PENDING)
+    approved = make_comment_row(article)
+    pending = make_comment_row(article, status=Status.PENDING)
     changed = moderation.set_featured(
         comments=[approved, pending], actor=moderator, featured=True, reason="Insightful"
     )
@@ -255,14 +255,14 @@ def test_featuring_picks_only_approved_comments(article, moderator):
 
 
 def test_unfeaturing_records_an_event(article, moderator):
-    comment = make_comment(article, is_featured=True)
+    comment = make_comment_row(article, is_featured=True)
     assert moderation.set_featured(comments=[comment], actor=moderator, featured=False) == 1
     assert comment.is_featured is False
     assert [e[0] for e in events(comment)] == ["unfeatured"]
 
 
 def test_moderators_note_is_saved_and_kept_in_the_history(article, moderator):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     assert moderation.set_note(comment=comment, actor=moderator, note="Watch this one") is True
     assert moderation.set_note(comment=comment, actor=moderator, note="Watch this one") is False
     assert Comment.objects.get(pk=comment.pk).moderator_note == "Watch this one"
@@ -270,7 +270,7 @@ def test_moderators_note_is_saved_and_kept_in_the_history(article, moderator):
 
 
 def test_a_moderators_edit_decides_notes_and_picks_in_one_go(article, moderator):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     warnings = moderation.apply_moderator_edit(
         comment=comment,
         actor=moderator,
@@ -290,7 +290,7 @@ def test_a_moderators_edit_decides_notes_and_picks_in_one_go(article, moderator)
 
 
 def test_a_moderators_edit_cannot_pick_a_rejected_comment(article, moderator):
-    comment = make_comment(article, status=Status.PENDING)
+    comment = make_comment_row(article, status=Status.PENDING)
     warnings = moderation.apply_moderator_edit(
         comment=comment, actor=moderator, status=Status.REJECTED, is_featured=True,
         moderator_note="",
@@ -343,13 +343,13 @@ def test_reopening_an_open_discussion_changes_nothing(article, moderator):
 
 
 def test_queues_hold_pending_reported_spam_and_recent_comments(article):
-    pending = make_comment(article, status=Status.PENDING)
-    reported_comment = make_comment(article)
+    pending = make_comment_row(article, status=Status.PENDING)
+    reported_comment = make_comment_row(article)
     report(reported_comment, 1)
-    resolved = make_comment(article)
+    resolved = make_comment_row(article)
     Flag.objects.filter(pk=report(resolved, 1)[0].pk).update(resolved_at=timezone.now())
-    spam_comment = make_comment(article, status=Status.SPAM)
-    old = make_comment(article, created_at=timezone.now() - timedelta(days=2))
+    spam_comment = make_comment_row(article, status=Status.SPAM)
+    old = make_comment_row(article, created_at=timezone.now() - timedelta(days=2))
 
     def queue(name):
         return set(moderation.in_queue(Comment.objects.all(), name))

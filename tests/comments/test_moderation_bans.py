@@ -12,8 +12,8 @@ from django.utils import timezone
 from comments import moderation
 from comments.models import Ban, Comment, ModerationEvent, Status
 from comments.moderation import EventAction
-from tests.comments.moderation_support import events, guest, make_comment, member
-from tests.conftest import make_user
+from tests.comments.moderation_support import events, guest, make_comment_row, member
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -66,7 +66,7 @@ def test_a_ban_is_recorded_with_who_and_why(moderator, settings):
 def test_banning_a_guest_author_bans_their_email_and_address_and_removes_the_comment(
     article, moderator
 ):
-    comment = make_comment(article, author=guest(email="Troll@example.org", ip="203.0.113.66"))
+    comment = make_comment_row(article, author=guest(email="Troll@example.org", ip="203.0.113.66"))
 
     ban, created = moderation.ban_author(comment=comment, actor=moderator, reason="Trolling")
 
@@ -84,7 +84,7 @@ def test_banning_a_guest_author_bans_their_email_and_address_and_removes_the_com
 
 def test_banning_an_account_author_bans_the_account(article, moderator):
     user = make_user()
-    comment = make_comment(article, author=member(user))
+    comment = make_comment_row(article, author=member(user))
     ban, _created = moderation.ban_author(comment=comment, actor=moderator, remove=False)
     assert (ban.user, ban.email, ban.network) == (user, "", "")
     assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED
@@ -93,8 +93,8 @@ def test_banning_an_account_author_bans_the_account(article, moderator):
 
 def test_banning_an_author_twice_reuses_the_ban(article, moderator):
     author = guest()
-    first = make_comment(article, author=author)
-    second = make_comment(article, author=author)
+    first = make_comment_row(article, author=author)
+    second = make_comment_row(article, author=author)
     ban, created = moderation.ban_author(comment=first, actor=moderator)
     again, created_again = moderation.ban_author(comment=second, actor=moderator)
     assert (created, created_again, again) == (True, False, ban)
@@ -102,7 +102,7 @@ def test_banning_an_author_twice_reuses_the_ban(article, moderator):
 
 
 def test_a_guest_with_nothing_to_ban_cannot_be_banned(article, moderator):
-    comment = make_comment(article, author=guest(email="", ip=None))
+    comment = make_comment_row(article, author=guest(email="", ip=None))
     with pytest.raises(ValidationError):
         moderation.ban_author(comment=comment, actor=moderator)
     assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED

@@ -8,18 +8,18 @@ from datetime import timedelta
 import pytest
 
 from comments import moderation, services
+from comments.domain import CommentRefused
 from comments.models import Comment, ModerationEvent, Status, WordRule
-from comments.services import CommentRefused
 from tests.comments.moderation_support import (
     NOON,
     guest,
-    make_comment,
+    make_comment_row,
     make_moderator,
     member,
     refusal,
     screen,
 )
-from tests.conftest import make_article, make_user
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -44,7 +44,7 @@ def test_article_premoderation_holds_comments(article):
 def test_article_premoderation_holds_even_trusted_commenters(article):
     author = guest()
     for _ in range(3):
-        make_comment(article, author=author)
+        make_comment_row(article, author=author)
     article.comments_premoderated = True
     assert screen(article, author) == Status.PENDING
 
@@ -53,7 +53,7 @@ def test_first_timer_premoderation_holds_only_untrusted_commenters(article, sett
     settings.COMMENTS_PREMODERATE_FIRST_TIMERS = True
     regular = guest()
     for _ in range(3):
-        make_comment(article, author=regular)
+        make_comment_row(article, author=regular)
 
     assert screen(article, guest()) == Status.PENDING
     assert screen(article, regular) == Status.APPROVED
@@ -63,7 +63,7 @@ def test_trusted_commenters_skip_site_wide_premoderation(article, settings):
     settings.COMMENTS_PREMODERATE = True
     user = make_user()
     for _ in range(3):
-        make_comment(article, author=member(user))
+        make_comment_row(article, author=member(user))
     assert screen(article, member(user)) == Status.APPROVED
 
 
@@ -71,11 +71,11 @@ def test_trust_needs_the_configured_number_of_approved_comments(article, setting
     settings.COMMENTS_PREMODERATE = True
     settings.COMMENTS_TRUSTED_AFTER = 2
     author = guest()
-    make_comment(article, author=author)
-    make_comment(article, author=author, status=Status.PENDING)
-    make_comment(article, author=author, status=Status.REJECTED)
+    make_comment_row(article, author=author)
+    make_comment_row(article, author=author, status=Status.PENDING)
+    make_comment_row(article, author=author, status=Status.REJECTED)
     assert moderation.is_trusted(author) is False
-    make_comment(article, author=author)
+    make_comment_row(article, author=author)
     assert moderation.is_trusted(author) is True
     assert screen(article, author) == Status.APPROVED
 
@@ -85,8 +85,8 @@ def test_a_comment_marked_spam_or_removed_loses_trust(article, settings, bad_sta
     settings.COMMENTS_PREMODERATE = True
     author = guest()
     for _ in range(5):
-        make_comment(article, author=author)
-    make_comment(article, author=author, status=bad_status)
+        make_comment_row(article, author=author)
+    make_comment_row(article, author=author, status=bad_status)
     assert screen(article, author) == Status.PENDING
 
 
@@ -94,7 +94,7 @@ def test_guest_trust_follows_the_browser_key_not_a_claimed_email(article, settin
     settings.COMMENTS_PREMODERATE = True
     regular = guest(email="regular@example.org", key="regular-browser")
     for _ in range(3):
-        make_comment(article, author=regular)
+        make_comment_row(article, author=regular)
     impostor = guest(email="regular@example.org", key="another-browser")
     assert screen(article, impostor) == Status.PENDING
     assert screen(article, guest(email="new@example.org", key="regular-browser")) == "approved"
@@ -195,7 +195,7 @@ def test_banned_words_win_over_suspect_words(article):
 
 def test_same_text_from_the_same_commenter_within_minutes_is_refused(article):
     author = guest()
-    make_comment(
+    make_comment_row(
         article, "Build the bridge!", author=author, created_at=NOON - timedelta(minutes=4)
     )
     error = refusal(article, author, "  build   the BRIDGE! ")
@@ -205,31 +205,33 @@ def test_same_text_from_the_same_commenter_within_minutes_is_refused(article):
 
 def test_same_text_is_refused_on_another_article_too(article):
     author = guest()
-    make_comment(article, "Visit my shop", author=author, created_at=NOON - timedelta(minutes=1))
+    make_comment_row(
+        article, "Visit my shop", author=author, created_at=NOON - timedelta(minutes=1)
+    )
     assert refusal(make_article(), author, "Visit my shop").code == "duplicate"
 
 
 def test_same_guest_email_from_another_browser_counts_as_a_repeat(article):
-    make_comment(article, "Same words", author=guest(email="x@example.org"), created_at=NOON)
+    make_comment_row(article, "Same words", author=guest(email="x@example.org"), created_at=NOON)
     assert refusal(article, guest(email="X@example.org"), "Same words").code == "duplicate"
 
 
 def test_same_text_after_the_window_is_accepted(article):
     author = guest()
-    make_comment(
+    make_comment_row(
         article, "Build the bridge!", author=author, created_at=NOON - timedelta(minutes=6)
     )
     assert screen(article, author, "Build the bridge!") == Status.APPROVED
 
 
 def test_same_text_from_someone_else_is_accepted(article):
-    make_comment(article, "Agreed.", author=guest(), created_at=NOON)
+    make_comment_row(article, "Agreed.", author=guest(), created_at=NOON)
     assert screen(article, guest(), "Agreed.") == Status.APPROVED
 
 
 def test_editing_a_comment_is_not_a_repeat_of_itself(article):
     author = guest()
-    comment = make_comment(article, "Build it.", author=author, created_at=NOON)
+    comment = make_comment_row(article, "Build it.", author=author, created_at=NOON)
     assert screen(article, author, "Build it.", editing=comment) == Status.APPROVED
 
 

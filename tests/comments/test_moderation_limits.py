@@ -13,13 +13,13 @@ from comments.models import Status
 from tests.comments.moderation_support import (
     NOON,
     guest,
-    make_comment,
+    make_comment_row,
     make_moderator,
     member,
     refusal,
     screen,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_policy")]
 
@@ -101,7 +101,7 @@ def test_rate_limits_are_configurable(article, settings):
 def test_edits_are_not_rate_limited(article):
     author = guest()
     burst(article, [author] * 5)
-    comment = make_comment(article, author=author)
+    comment = make_comment_row(article, author=author)
     assert screen(article, author, "Fixed a typo.", editing=comment) == Status.APPROVED
 
 
@@ -183,6 +183,6 @@ def test_lifted_ban_no_longer_applies(article):
 
 def test_bans_apply_to_edits_too(article):
     author = guest()
-    comment = make_comment(article, author=author)
+    comment = make_comment_row(article, author=author)
     moderation.ban(actor=None, email=author.email)
     assert refusal(article, author, "Edited", editing=comment).code == "banned"

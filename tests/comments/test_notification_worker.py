@@ -34,8 +34,8 @@ from comments.models import Comment
 from comments.notifications import subscriptions, tasks
 from comments.notifications.models import Notification, Subscription
 from comments.services import post_comment
-from tests.comments.conftest import guest, make_comment
-from tests.conftest import make_article
+from tests.comments.helpers import guest, make_posted_comment
+from tests.helpers import make_article
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = 300
@@ -101,7 +101,7 @@ def test_a_burst_of_comments_becomes_one_digest_per_subscriber_after_the_window(
     started = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(5):
-            make_comment(article, f"Comment number {n}.")
+            make_posted_comment(article, f"Comment number {n}.")
     # One task per subscriber, due when the window that the first comment opened closes.
     due = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
     assert len(due) == 2
@@ -128,11 +128,11 @@ def test_comments_after_a_digest_open_a_new_window(queued, django_capture_on_com
     article = make_article()
     subscribe(article, "one@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "First burst.")
+        make_posted_comment(article, "First burst.")
     close_window()
     run_due_tasks()
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "Second burst.")
+        make_posted_comment(article, "Second burst.")
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     close_window()
     run_due_tasks()
@@ -147,7 +147,7 @@ def test_posting_sends_no_email_inside_the_request(queued, django_capture_on_com
     article = make_article()
     subscribe(article, "one@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "Queued, not sent.")
+        make_posted_comment(article, "Queued, not sent.")
     assert mail.outbox == []
     assert DBTaskResult.objects.get().task_path == "comments.notifications.tasks.send_digest"
 
@@ -159,7 +159,7 @@ def test_failed_send_is_kept_and_retried_with_growing_delays_until_it_goes(
     article = make_article()
     subscription = subscribe(article, "one@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "Hard to deliver.")
+        make_posted_comment(article, "Hard to deliver.")
     close_window()
     queued.EMAIL_BACKEND = f"{__name__}.FailingBackend"
 
@@ -229,7 +229,7 @@ def test_two_workers_sending_the_same_digest_at_once_send_it_once(queued):
     article = make_article()
     subscription = subscribe(article, "one@example.org")
     for n in range(3):
-        comment = make_comment(article, f"Comment {n}.")
+        comment = make_posted_comment(article, f"Comment {n}.")
     Notification.objects.all().delete()
     for comment in Comment.objects.all():
         Notification.objects.create(subscription=subscription, comment=comment, reason="comment")
@@ -346,7 +346,7 @@ def test_rows_left_by_a_killed_worker_are_sent_after_send_notifications(
     article = make_article()
     subscribe(article, "one@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "Interrupted.")
+        make_posted_comment(article, "Interrupted.")
     # The worker claimed the task and was killed: the task stays "running", the row unsent.
     DBTaskResult.objects.update(status="RUNNING")
     output = io.StringIO()

@@ -19,16 +19,16 @@ from comments.models import Ban, Comment, Status
 from comments.notifications import subscriptions, tasks
 from comments.notifications.models import Notification, Subscription
 from comments.services import report
-from tests.comments.conftest import (
+from tests.comments.helpers import (
     change_article,
     form_data,
     guest,
-    make_comment,
+    make_posted_comment,
     member,
     post,
 )
 from tests.comments.moderation_support import make_moderator
-from tests.conftest import make_article, make_user
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings", "mail_settings")]
 
@@ -126,14 +126,14 @@ def test_guest_choice_waits_for_the_emailed_link_before_anything_is_sent(
     assert confirmation.alternatives[0][1] == "text/html"
 
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "Before confirming.")
+        make_posted_comment(article, "Before confirming.")
     assert len(mail.outbox) == 1  # unconfirmed: nothing sent
 
     page = client.get(link_in(confirmation, "confirm"))
     assert page.status_code == 200
     assert "Subscription confirmed" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "After confirming.")
+        make_posted_comment(article, "After confirming.")
     [digest] = mail_to("ada@example.org")[1:]
     assert "After confirming." in digest.body
     assert "Before confirming." not in digest.body
@@ -242,7 +242,7 @@ def test_all_comments_subscriber_gets_a_digest_with_everything_an_email_needs(
     confirmed_guest(article, "reader@example.org")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        comment = make_comment(
+        comment = make_posted_comment(
             article, "I <b>disagree</b> & here's why", author=guest("Mallory <script>")
         )
     [message] = mail.outbox
@@ -267,12 +267,12 @@ def test_replies_subscriber_hears_only_of_replies_to_their_own_comments(
 ):
     reader = make_user("ruth")
     subscriptions.subscribe(article=article, kind="replies", user=reader)
-    mine = make_comment(article, "Mine.", author=member(reader))
-    theirs = make_comment(article, "Someone else's.")
+    mine = make_posted_comment(article, "Mine.", author=member(reader))
+    theirs = make_posted_comment(article, "Someone else's.")
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "A new thread.")
-        make_comment(article, "Reply to them.", parent=theirs)
-        make_comment(article, "Reply to Ruth.", parent=mine)
+        make_posted_comment(article, "A new thread.")
+        make_posted_comment(article, "Reply to them.", parent=theirs)
+        make_posted_comment(article, "Reply to Ruth.", parent=mine)
     [message] = mail.outbox
     assert message.to == ["ruth@example.org"]
     assert "Reply to Ruth." in message.body and "reply" in message.subject
@@ -285,8 +285,8 @@ def test_nobody_is_notified_of_their_own_comment(article, django_capture_on_comm
     confirmed_guest(article, "ada@example.org")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        make_comment(article, "Ruth speaks.", author=member(reader))
-        make_comment(article, "Ada speaks.", author=guest("Ada", email="ADA@example.org"))
+        make_posted_comment(article, "Ruth speaks.", author=member(reader))
+        make_posted_comment(article, "Ada speaks.", author=guest("Ada", email="ADA@example.org"))
     assert [(m.to, "Ruth speaks." in m.body) for m in mail.outbox] == [
         (["ada@example.org"], True),
         (["ruth@example.org"], False),
@@ -336,7 +336,7 @@ def test_reported_comment_alerts_moderators_with_a_link_to_the_reported_queue(
     article, django_capture_on_commit_callbacks
 ):
     make_moderator("mod", email="mod@example.org")
-    comment = make_comment(article, "Contested.")
+    comment = make_posted_comment(article, "Contested.")
     with django_capture_on_commit_callbacks(execute=True):
         report(comment=comment, reporter=guest(), reason="abuse")
         report(comment=comment, reporter=guest(), reason="spam")
@@ -350,7 +350,7 @@ def test_reported_comment_alerts_moderators_with_a_link_to_the_reported_queue(
 def test_comment_removed_before_the_digest_is_sent_is_left_out(article):
     subscription = confirmed_guest(article, "reader@example.org")
     mail.outbox.clear()
-    comment = make_comment(article, "Soon removed.")
+    comment = make_posted_comment(article, "Soon removed.")
     Notification.objects.create(subscription=subscription, comment=comment, reason="comment")
     Comment.objects.filter(pk=comment.pk).update(status=Status.REMOVED)
     assert tasks.send_digest.call(subscription.pk) == 0

@@ -11,20 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.comments.conftest import (
+from tests.comments.helpers import (
     JSON,
     guest,
     guest_client,
     kept,
     make_chain,
-    make_comment,
+    make_posted_comment,
     member,
     page,
     post,
     posted_id,
     signed_in,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -55,7 +55,7 @@ def reader():
 
 @pytest.fixture
 def mine(article, reader):
-    return make_comment(article, "First draft.", author=member(reader))
+    return make_posted_comment(article, "First draft.", author=member(reader))
 
 
 # --- Editing ---------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_other_readers_cannot_edit_or_delete(intruder, mine):
 
 
 def test_another_guest_browser_cannot_edit_a_guest_comment(article):
-    comment = make_comment(article, "Guest words.", author=guest(key="browser-a"))
+    comment = make_posted_comment(article, "Guest words.", author=guest(key="browser-a"))
 
     assert guest_client("browser-b").get(edit_url(comment)).status_code == 404
     assert guest_client("browser-a").get(edit_url(comment)).status_code == 200
@@ -217,7 +217,7 @@ def test_deleted_comment_without_replies_disappears(reader, article, mine):
 
 
 def test_deleted_comment_with_replies_stays_as_a_placeholder(reader, article, mine):
-    reply = make_comment(article, "An answer.", parent=mine)
+    reply = make_posted_comment(article, "An answer.", parent=mine)
 
     response = signed_in(reader).post(delete_url(mine))
 
@@ -236,8 +236,8 @@ def test_deleted_comment_with_replies_stays_as_a_placeholder(reader, article, mi
 
 def test_placeholder_disappears_with_its_last_reply(article):
     first, second = guest(key="first-browser"), guest(key="second-browser")
-    root = make_comment(article, "Root.", author=first)
-    reply = make_comment(article, "Only reply.", parent=root, author=second)
+    root = make_posted_comment(article, "Root.", author=first)
+    reply = make_posted_comment(article, "Only reply.", parent=root, author=second)
     guest_client("first-browser").post(delete_url(root))
     assert PLACEHOLDER in page(Client(), article)
 
@@ -251,9 +251,9 @@ def test_placeholder_disappears_with_its_last_reply(article):
 
 def test_placeholder_in_the_middle_of_a_thread_keeps_the_replies_below_it(article):
     author = guest(key="middle-browser")
-    root = make_comment(article, "Root.")
-    middle = make_comment(article, "Middle.", parent=root, author=author)
-    make_comment(article, "Below.", parent=middle)
+    root = make_posted_comment(article, "Root.")
+    middle = make_posted_comment(article, "Middle.", parent=root, author=author)
+    make_posted_comment(article, "Below.", parent=middle)
 
     guest_client("middle-browser").post(delete_url(middle))
 
@@ -265,8 +265,10 @@ def test_placeholder_in_the_middle_of_a_thread_keeps_the_replies_below_it(articl
 def test_continued_thread_under_a_placeholder_does_not_name_its_author(article):
     chain = make_chain(article, 5)
     author = guest("Vanishing Vera", key="vera-browser")
-    deep = make_comment(article, "Level five, soon deleted.", parent=chain[-1], author=author)
-    make_comment(article, "Level six.", parent=deep)
+    deep = make_posted_comment(
+        article, "Level five, soon deleted.", parent=chain[-1], author=author
+    )
+    make_posted_comment(article, "Level six.", parent=deep)
     guest_client("vera-browser").post(delete_url(deep))
 
     html = page(Client(), article)
@@ -297,7 +299,7 @@ def test_guest_deletes_through_the_browser_that_posted(client, article):
 
 
 def test_a_deleted_placeholder_cannot_be_deleted_or_edited_again(reader, article, mine):
-    make_comment(article, parent=mine)
+    make_posted_comment(article, parent=mine)
     client = signed_in(reader)
     client.post(delete_url(mine))
 

@@ -15,19 +15,19 @@ from django.utils import timezone
 from comments import identity
 from comments.forms import form_timestamp
 from comments.models import Comment
-from tests.comments.conftest import (
+from tests.comments.helpers import (
     change_article,
     guest_client,
     kept,
     make_chain,
-    make_comment,
+    make_posted_comment,
     page,
     post,
     posted_id,
     read_guest_cookie,
     signed_in,
 )
-from tests.conftest import make_article, make_user
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -65,7 +65,7 @@ def test_after_posting_the_reader_lands_on_their_new_comment(client, article):
 def test_guest_email_is_never_shown_to_other_readers(client, article):
     response = post(client, article, "Hello.", name="Ada", email="ada.private@example.org")
     pk = posted_id(response)
-    make_comment(article, "A reply.", parent=Comment.objects.get(pk=pk))
+    make_posted_comment(article, "A reply.", parent=Comment.objects.get(pk=pk))
     other = Client()
 
     urls = [
@@ -149,7 +149,7 @@ def test_signed_in_reader_without_full_name_is_shown_by_username(article):
 
 
 def test_reply_nests_under_the_comment_it_answers(client, article):
-    parent = make_comment(article, "What about cyclists?")
+    parent = make_posted_comment(article, "What about cyclists?")
 
     response = post(client, article, "There is a cycle lane.", parent=parent.pk)
 
@@ -178,7 +178,7 @@ def test_reply_is_accepted_at_any_depth(client, article):
 
 
 def test_reply_page_quotes_the_parent_and_holds_the_form(client, article):
-    parent = make_comment(article, "Quote me.")
+    parent = make_posted_comment(article, "Quote me.")
 
     response = client.get(reverse("comments:reply", args=[parent.pk]))
 
@@ -191,7 +191,7 @@ def test_reply_page_quotes_the_parent_and_holds_the_form(client, article):
 
 
 def test_reply_page_prefills_the_remembered_guest_details(article):
-    parent = make_comment(article)
+    parent = make_posted_comment(article)
     browser = guest_client("key-2", n="Ada Lovelace", e="ada@example.org")
 
     html = browser.get(reverse("comments:reply", args=[parent.pk])).content.decode()
@@ -276,7 +276,7 @@ def test_posting_too_soon_after_the_form_was_shown_is_refused(client, article):
 
 @pytest.fixture
 def closed(article):
-    make_comment(article, "Said before closing.")
+    make_posted_comment(article, "Said before closing.")
     return change_article(article, comments_open=False)
 
 

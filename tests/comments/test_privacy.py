@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from comments.integrity import tree_problems
 from comments.models import Comment, Flag, ModerationEvent, Status, Vote
-from tests.comments.moderation_support import guest, make_comment, member, report
-from tests.conftest import make_article, make_user
+from tests.comments.moderation_support import guest, make_comment_row, member, report
+from tests.helpers import make_article, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +34,9 @@ def run(command: str, *args, **options) -> str:
 
 def test_emails_and_addresses_appear_on_no_reader_page_feed_or_api(client, article):
     author = guest(name="Grace", email="grace.private@example.org", ip="203.0.113.123")
-    make_comment(article, "A public remark.", author=author)
+    make_comment_row(article, "A public remark.", author=author)
     user = make_user(email="account.private@example.org")
-    make_comment(article, "Another remark.", author=member(user, ip="198.51.100.124"))
+    make_comment_row(article, "Another remark.", author=member(user, ip="198.51.100.124"))
 
     for url in [
         article.get_absolute_url(),
@@ -62,8 +62,8 @@ def _aged(model, pk, days):
 
 def test_purge_addresses_erases_addresses_older_than_the_retention_period(article, settings):
     settings.COMMENTS_ADDRESS_RETENTION_DAYS = 90
-    old = make_comment(article, author=guest(ip="203.0.113.1"))
-    recent = make_comment(article, author=guest(ip="203.0.113.2"))
+    old = make_comment_row(article, author=guest(ip="203.0.113.1"))
+    recent = make_comment_row(article, author=guest(ip="203.0.113.2"))
     old_flag = report(recent, 1)[0]
     new_flag = report(recent, 1, start=1)[0]
     old_vote = Vote.objects.create(comment=old, voter_key="v1", value=1, ip_address="192.0.2.1")
@@ -86,7 +86,7 @@ def test_purge_addresses_erases_addresses_older_than_the_retention_period(articl
 
 
 def test_purge_addresses_takes_the_retention_from_the_command_line(article):
-    comment = make_comment(article)
+    comment = make_comment_row(article)
     _aged(Comment, comment.pk, 8)
     assert run("purge_addresses", "--days", "7", "--dry-run") == (
         "Would erase addresses older than 7 days: 1 comments, 0 reports, 0 votes."
@@ -108,10 +108,10 @@ def test_purge_addresses_refuses_negative_days():
 def thread(article):
     """Someone else's comment, the erased guest's reply, and a reply to that."""
     leaving = guest(name="Leaving", email="leaving@example.org", key="leaving-browser")
-    opener = make_comment(article, "Opening remark.", author=guest(name="Opener"))
-    theirs = make_comment(article, "My personal story.", parent=opener, author=leaving)
-    answer = make_comment(article, "Thanks for sharing.", parent=theirs)
-    featured = make_comment(article, "Another of mine.", author=leaving, is_featured=True)
+    opener = make_comment_row(article, "Opening remark.", author=guest(name="Opener"))
+    theirs = make_comment_row(article, "My personal story.", parent=opener, author=leaving)
+    answer = make_comment_row(article, "Thanks for sharing.", parent=theirs)
+    featured = make_comment_row(article, "Another of mine.", author=leaving, is_featured=True)
     return {"leaving": leaving, "opener": opener, "theirs": theirs, "answer": answer,
             "featured": featured}  # fmt: skip
 
@@ -162,8 +162,8 @@ def test_erasing_by_email_removes_what_they_wrote_and_keeps_threads_intact(artic
 
 def test_erasing_an_account_covers_its_comments_votes_and_reports(article):
     user = make_user("leaving-user", email="acct@example.org")
-    comment = make_comment(article, "Signed in remark.", author=member(user))
-    other = make_comment(article, "Someone else.")
+    comment = make_comment_row(article, "Signed in remark.", author=member(user))
+    other = make_comment_row(article, "Someone else.")
     Vote.objects.create(comment=other, user=user, value=-1)
     Flag.objects.create(comment=other, user=user, reporter_key=f"user:{user.pk}", reason="spam")
 
@@ -180,8 +180,8 @@ def test_erasing_an_account_covers_its_comments_votes_and_reports(article):
 
 def test_erasing_by_email_also_covers_accounts_with_that_email(article):
     user = make_user(email="both@example.org")
-    make_comment(article, "As a member.", author=member(user))
-    make_comment(article, "As a guest.", author=guest(email="both@example.org"))
+    make_comment_row(article, "As a member.", author=member(user))
+    make_comment_row(article, "As a guest.", author=guest(email="both@example.org"))
     assert run("erase_commenter", "--email", "both@example.org", "--noinput") == (
         "Erased: 2 comments, 0 votes, 0 reports."
     )

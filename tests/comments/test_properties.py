@@ -19,7 +19,7 @@ from comments import services
 from comments.forms import CommentForm, EditForm
 from comments.models import Comment
 from comments.services import Commenter, CommentRefused
-from tests.comments.conftest import form_data, guest, make_comment
+from tests.comments.helpers import form_data, guest, make_posted_comment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -83,7 +83,7 @@ def test_posting_any_text_stores_it_exactly_or_refuses(article, body, name, emai
 @given(body=BODIES)
 def test_editing_to_any_text_stores_it_exactly_or_refuses(article, body):
     author = guest("Editor", key="prop-editor")
-    comment = make_comment(article, "Before the edit.", author=author)
+    comment = make_posted_comment(article, "Before the edit.", author=author)
     try:
         edited = services.edit_comment(comment=comment, editor=author, body=body)
     except CommentRefused as refusal:
@@ -96,7 +96,7 @@ def test_editing_to_any_text_stores_it_exactly_or_refuses(article, body):
 @FAST
 @given(value=st.one_of(st.integers(), st.sampled_from([-1, 0, 1])), key=TEXT)
 def test_any_vote_is_counted_or_refused(article, value, key):
-    comment = make_comment(article, "Vote on me.")
+    comment = make_posted_comment(article, "Vote on me.")
     voter = Commenter(browser_key=key, ip="192.0.2.2")
     try:
         voted = services.vote(comment=comment, voter=voter, value=value)
@@ -183,7 +183,7 @@ RAW_QUERY = st.text(alphabet="abcq=&%;+:/?#[]@!$'()*,09afAF.-_~\x00 ", max_size=
     ),
 )
 def test_public_urls_never_answer_500(article, which, query, raw, headers):
-    comment = Comment.objects.filter(article=article).first() or make_comment(article, "Hi.")
+    comment = Comment.objects.filter(article=article).first() or make_posted_comment(article, "Hi.")
     paths = [
         "/",
         article.get_absolute_url(),

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 
 def bulk_threads(article, *, threads: int, chain: int) -> None:

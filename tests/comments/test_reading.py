@@ -14,8 +14,15 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import delete_comment, vote
-from tests.comments.conftest import change_article, guest, make_chain, make_comment, member, page
-from tests.conftest import make_article, make_author, make_user
+from tests.comments.helpers import (
+    change_article,
+    guest,
+    make_chain,
+    make_posted_comment,
+    member,
+    page,
+)
+from tests.helpers import make_article, make_author, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -42,20 +49,20 @@ def test_article_without_comments_says_so(client, article):
 
 
 def test_one_comment_is_counted_in_the_singular(client, article):
-    make_comment(article)
+    make_posted_comment(article)
 
     assert heading("1 Comment") in page(client, article)
 
 
 def test_count_includes_only_visible_comments(client, article):
     author = guest()
-    first = make_comment(article, "Visible root.")
-    make_comment(article, "Visible reply.", parent=first)
-    deleted = make_comment(article, "Deleted with a reply.", author=author)
-    make_comment(article, "Reply that keeps it.", parent=deleted)
+    first = make_posted_comment(article, "Visible root.")
+    make_posted_comment(article, "Visible reply.", parent=first)
+    deleted = make_posted_comment(article, "Deleted with a reply.", author=author)
+    make_posted_comment(article, "Reply that keeps it.", parent=deleted)
     delete_comment(comment=deleted, actor=author)
     change_article(article, comments_premoderated=True)
-    make_comment(article, "Awaiting moderation.")
+    make_posted_comment(article, "Awaiting moderation.")
 
     html = page(client, article)
 
@@ -72,11 +79,11 @@ def conversation(article):
     """Three threads (A oldest, C newest), replies A1 then A2 under A, and votes that put B
     first, then C, then A; A2 has more votes than A1."""
     now = timezone.now()
-    a = make_comment(article, "Thread A.", created_at=now - timedelta(hours=3))
-    a1 = make_comment(article, "Reply A1.", parent=a)
-    a2 = make_comment(article, "Reply A2.", parent=a)
-    b = make_comment(article, "Thread B.", created_at=now - timedelta(hours=2))
-    c = make_comment(article, "Thread C.", created_at=now - timedelta(hours=1))
+    a = make_posted_comment(article, "Thread A.", created_at=now - timedelta(hours=3))
+    a1 = make_posted_comment(article, "Reply A1.", parent=a)
+    a2 = make_posted_comment(article, "Reply A2.", parent=a)
+    b = make_posted_comment(article, "Thread B.", created_at=now - timedelta(hours=2))
+    c = make_posted_comment(article, "Thread C.", created_at=now - timedelta(hours=1))
     voters = [member(make_user()) for _ in range(3)]
     for voter in voters:
         vote(comment=b, voter=voter, value=1)
@@ -89,45 +96,27 @@ def conversation(article):
 BODIES = ["Thread A.", "Reply A1.", "Reply A2.", "Thread B.", "Thread C."]
 
 
-def test_oldest_first_is_the_default_order(client, article, conversation):
-    html = page(client, article)
-
-    assert order_of(html, BODIES) == BODIES
+NEWEST = ["Thread C.", "Thread B.", "Thread A.", "Reply A1.", "Reply A2."]
+MOST_VOTED = ["Thread B.", "Thread C.", "Thread A.", "Reply A1.", "Reply A2."]
 
 
-def test_newest_sorts_threads_and_keeps_replies_in_conversation_order(
-    client, article, conversation
+@pytest.mark.parametrize(
+    ("query", "expected", "tab"),
+    [
+        pytest.param({}, BODIES, "Oldest", id="oldest-by-default"),
+        pytest.param({"comments": "oldest"}, BODIES, "Oldest", id="oldest"),
+        pytest.param({"comments": "newest"}, NEWEST, "Newest", id="newest"),
+        pytest.param({"comments": "votes"}, MOST_VOTED, "Most voted", id="most-voted"),
+        pytest.param({"comments": "random"}, BODIES, "Oldest", id="unknown-falls-back-to-oldest"),
+    ],
+)
+def test_sort_orders_threads_and_keeps_replies_in_conversation_order(
+    client, article, conversation, query, expected, tab
 ):
-    html = page(client, article, comments="newest")
+    html = page(client, article, **query)
 
-    assert order_of(html, BODIES) == [
-        "Thread C.",
-        "Thread B.",
-        "Thread A.",
-        "Reply A1.",
-        "Reply A2.",
-    ]
-
-
-def test_most_voted_sorts_threads_by_score_and_keeps_replies_in_order(
-    client, article, conversation
-):
-    html = page(client, article, comments="votes")
-
-    assert order_of(html, BODIES) == [
-        "Thread B.",
-        "Thread C.",
-        "Thread A.",
-        "Reply A1.",
-        "Reply A2.",
-    ]
-
-
-def test_unknown_sort_falls_back_to_oldest(client, article, conversation):
-    html = page(client, article, comments="random")
-
-    assert order_of(html, BODIES) == BODIES
-    assert '<a href="?comments=oldest#comments" aria-current="true">Oldest</a>' in html
+    assert order_of(html, BODIES) == expected
+    assert f'aria-current="true">{tab}</a>' in html
 
 
 def test_sort_tabs_link_each_order_and_mark_the_current_one(client, article, conversation):
@@ -144,9 +133,9 @@ def test_sort_tabs_link_each_order_and_mark_the_current_one(client, article, con
 @pytest.fixture
 def five_threads(settings, article):
     settings.COMMENTS_PER_PAGE = 2
-    threads = [make_comment(article, f"Thread {n}.") for n in range(1, 6)]
-    make_comment(article, "Reply to thread 1.", parent=threads[0])
-    make_comment(article, "Reply to thread 4.", parent=threads[3])
+    threads = [make_posted_comment(article, f"Thread {n}.") for n in range(1, 6)]
+    make_posted_comment(article, "Reply to thread 1.", parent=threads[0])
+    make_posted_comment(article, "Reply to thread 4.", parent=threads[3])
     return threads
 
 
@@ -242,7 +231,7 @@ def test_permalink_can_open_the_page_in_another_order(client, article, five_thre
 
 
 def test_every_comment_links_to_its_permalink(client, article):
-    comment = make_comment(article)
+    comment = make_posted_comment(article)
 
     html = page(client, article)
 
@@ -251,7 +240,7 @@ def test_every_comment_links_to_its_permalink(client, article):
 
 
 def test_permalink_of_a_comment_on_an_unpublished_article_is_404(client):
-    comment = make_comment(make_article())
+    comment = make_posted_comment(make_article())
     comment.article.status = "draft"
     comment.article.save()
 
@@ -345,7 +334,7 @@ def test_permalink_of_a_deep_reply_highlights_it_on_the_thread_page(client, arti
 def test_continue_this_thread_is_not_offered_for_replies_the_reader_cannot_see(client, article):
     chain = make_chain(article, 6)
     change_article(article, comments_premoderated=True)
-    make_comment(article, "Held for review.", parent=chain[5])
+    make_posted_comment(article, "Held for review.", parent=chain[5])
 
     html = page(client, article)
 
@@ -356,8 +345,8 @@ def test_continue_this_thread_is_not_offered_for_replies_the_reader_cannot_see(c
 
 
 def test_edited_comment_is_marked_edited(client, article):
-    make_comment(article, "Never touched.")
-    make_comment(article, "Changed later.", edited_at=timezone.now())
+    make_posted_comment(article, "Never touched.")
+    make_posted_comment(article, "Changed later.", edited_at=timezone.now())
 
     html = page(client, article)
 
@@ -374,8 +363,8 @@ def test_the_articles_author_and_staff_get_badges(client):
     article = make_article(authors=[make_author(name="Wendy Writer", user=writer)])
     make_article(authors=[make_author(user=other_writer)])
     for user in (writer, other_writer, staffer, reader):
-        make_comment(article, f"Said by {user.username}.", author=member(user))
-    make_comment(article, "Said by a guest.", author=guest("Wendy Writer"))
+        make_posted_comment(article, f"Said by {user.username}.", author=member(user))
+    make_posted_comment(article, "Said by a guest.", author=guest("Wendy Writer"))
 
     html = page(client, article)
 
@@ -396,6 +385,6 @@ def test_the_articles_author_and_staff_get_badges(client):
 def test_comment_author_badge_is_shown_to_every_reader(article):
     writer = make_user("columnist")
     article.authors.add(make_author(user=writer))
-    make_comment(article, "From the desk.", author=member(writer))
+    make_posted_comment(article, "From the desk.", author=member(writer))
 
     assert '<span class="badge badge--author">Author</span>' in page(Client(), article)

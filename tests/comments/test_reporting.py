@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from comments.models import Comment, Flag
 from comments.services import delete_comment
-from tests.comments.conftest import JSON, guest, guest_client, make_comment, signed_in
-from tests.conftest import make_user
+from tests.comments.helpers import JSON, guest, guest_client, make_posted_comment, signed_in
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -29,7 +29,7 @@ def report(client: Client, comment: Comment, *, as_json=False, follow=False, **d
 
 @pytest.fixture
 def comment(article):
-    return make_comment(article, "Buy cheap watches.")
+    return make_posted_comment(article, "Buy cheap watches.")
 
 
 @pytest.mark.parametrize("reason", ["spam", "abuse", "off_topic", "other"])
@@ -167,8 +167,8 @@ def test_reporting_a_missing_comment_is_404(client):
 
 def test_report_page_of_a_deleted_comment_does_not_reveal_its_text(client, article):
     author = guest("Secret Sam")
-    gone = make_comment(article, "Words I took back.", author=author)
-    make_comment(article, parent=gone)
+    gone = make_posted_comment(article, "Words I took back.", author=author)
+    make_posted_comment(article, parent=gone)
     delete_comment(comment=gone, actor=author)
 
     response = client.get(reverse("comments:report", args=[gone.pk]))

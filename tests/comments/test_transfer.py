@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from comments import services, transfer
 from comments.integrity import tree_problems
 from comments.models import Comment
-from tests.comments.conftest import guest, make_comment, member
-from tests.conftest import make_article, make_user
+from tests.comments.helpers import guest, make_posted_comment, member
+from tests.helpers import make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -25,15 +25,15 @@ def site():
     second = make_article(slug="budget")
     ada = guest("Ada Lovelace", email="ada@example.org")
     grace = make_user("grace", email="grace@example.org")
-    root = make_comment(first, "The bridge is late. ✓", author=ada)
-    reply = make_comment(first, "It is on time.", parent=root, author=member(grace))
-    make_comment(first, "Source?\n\n> It is on time.", parent=reply)
-    gone = make_comment(first, "Removed later.", parent=root)
-    make_comment(first, "Reply to a deleted one.", parent=gone)
+    root = make_posted_comment(first, "The bridge is late. ✓", author=ada)
+    reply = make_posted_comment(first, "It is on time.", parent=root, author=member(grace))
+    make_posted_comment(first, "Source?\n\n> It is on time.", parent=reply)
+    gone = make_posted_comment(first, "Removed later.", parent=root)
+    make_posted_comment(first, "Reply to a deleted one.", parent=gone)
     Comment.objects.filter(pk=gone.pk).update(is_deleted=True)
-    make_comment(first, "Held for a moderator.", status=Comment.Status.PENDING)
-    make_comment(first, "Picked.", is_featured=True)
-    make_comment(second, "Budget thoughts.")
+    make_posted_comment(first, "Held for a moderator.", status=Comment.Status.PENDING)
+    make_posted_comment(first, "Picked.", is_featured=True)
+    make_posted_comment(second, "Budget thoughts.")
     services.vote(comment=root, voter=guest("Voter"), value=1)
     services.vote(comment=root, voter=guest("Other"), value=-1)
     services.vote(comment=reply, voter=guest("Third"), value=1)
@@ -116,7 +116,7 @@ def test_import_into_an_empty_site_rebuilds_the_same_trees_once(site, tmp_path):
     assert out.getvalue().strip() == f"0 comments imported, {len(before)} already here."
     assert snapshot() == before
     # New comments get fresh ids after the imported ones.
-    fresh = make_comment(site[0], "After the import.")
+    fresh = make_posted_comment(site[0], "After the import.")
     assert fresh.pk > max(row[0] for row in before)
     assert tree_problems() == []
 

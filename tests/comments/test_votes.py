@@ -14,18 +14,18 @@ from django.utils import timezone
 from comments import identity
 from comments.models import Comment, Vote
 from comments.services import delete_comment
-from tests.comments.conftest import (
+from tests.comments.helpers import (
     JSON,
     guest,
     guest_client,
-    make_comment,
+    make_posted_comment,
     member,
     page,
     post,
     posted_id,
     signed_in,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -48,7 +48,7 @@ def counts(comment: Comment) -> tuple[int, int, int]:
 
 @pytest.fixture
 def comment(article):
-    return make_comment(article, "Worth voting on.")
+    return make_posted_comment(article, "Worth voting on.")
 
 
 @pytest.fixture
@@ -134,23 +134,26 @@ def test_page_marks_the_readers_own_vote(reader, article, comment):
 
     html = page(client, article)
 
+    # Each button's name is its visible count with a word for screen readers: "Upvote 1".
     assert (
         '<button type="submit" name="value" value="clear" class="vote vote--up" '
-        'aria-pressed="true" aria-label="Upvote (1)">'
+        'aria-pressed="true"><span aria-hidden="true">▲</span>'
+        '<span class="visually-hidden">Upvote</span> <span class="vote__count">1</span></button>'
     ) in html
     assert (
         '<button type="submit" name="value" value="down" class="vote vote--down" '
-        'aria-pressed="false" aria-label="Downvote (0)">'
+        'aria-pressed="false"><span aria-hidden="true">▼</span>'
+        '<span class="visually-hidden">Downvote</span> <span class="vote__count">0</span></button>'
     ) in html
     other = page(Client(), article)
-    assert 'value="up" class="vote vote--up" aria-pressed="false" aria-label="Upvote (1)"' in other
+    assert 'value="up" class="vote vote--up" aria-pressed="false"><span' in other
 
 
 # --- Not on one's own comment ----------------------------------------------------------------
 
 
 def test_reader_cannot_vote_on_their_own_comment(reader, article):
-    mine = make_comment(article, author=member(reader))
+    mine = make_posted_comment(article, author=member(reader))
 
     response = send_vote(signed_in(reader), mine, "up")
 
@@ -161,7 +164,7 @@ def test_reader_cannot_vote_on_their_own_comment(reader, article):
 
 
 def test_own_vote_refusal_is_shown_on_the_page_without_javascript(reader, article):
-    mine = make_comment(article, author=member(reader))
+    mine = make_posted_comment(article, author=member(reader))
 
     response = send_vote(signed_in(reader), mine, "up", as_json=False, follow=True)
 
@@ -183,7 +186,7 @@ def test_guest_cannot_vote_on_a_comment_from_their_own_browser(client, article):
 
 
 def test_own_comment_shows_its_counts_instead_of_vote_buttons(reader, article):
-    mine = make_comment(article, "Mine.", author=member(reader))
+    mine = make_posted_comment(article, "Mine.", author=member(reader))
     send_vote(signed_in(make_user()), mine, "up")
 
     html = page(signed_in(reader), article)
@@ -197,7 +200,7 @@ def test_own_comment_shows_its_counts_instead_of_vote_buttons(reader, article):
 
 def test_guest_votes_are_limited_per_address_and_hour(settings, article):
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 2
-    comments = [make_comment(article) for _ in range(3)]
+    comments = [make_posted_comment(article) for _ in range(3)]
 
     assert send_vote(Client(), comments[0], "up").status_code == 200
     assert send_vote(Client(), comments[1], "up").status_code == 200
@@ -211,7 +214,7 @@ def test_guest_votes_are_limited_per_address_and_hour(settings, article):
 
 def test_guest_vote_limit_counts_only_the_last_hour(settings, article):
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
-    first, second = make_comment(article), make_comment(article)
+    first, second = make_posted_comment(article), make_posted_comment(article)
     send_vote(Client(), first, "up")
     Vote.objects.update(created_at=timezone.now() - timedelta(minutes=61))
 
@@ -220,7 +223,7 @@ def test_guest_vote_limit_counts_only_the_last_hour(settings, article):
 
 def test_guest_vote_limit_is_per_address(settings, article):
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
-    first, second = make_comment(article), make_comment(article)
+    first, second = make_posted_comment(article), make_posted_comment(article)
     send_vote(Client(), first, "up")
 
     response = send_vote(Client(), second, "up", REMOTE_ADDR="198.51.100.7")
@@ -240,7 +243,7 @@ def test_guest_can_change_a_vote_at_the_limit(settings, comment):
 
 def test_signed_in_readers_are_not_held_to_the_guest_limit(settings, article):
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
-    first, second = make_comment(article), make_comment(article)
+    first, second = make_posted_comment(article), make_posted_comment(article)
     send_vote(Client(), first, "up")
 
     assert send_vote(signed_in(make_user()), second, "up").status_code == 200
@@ -249,7 +252,7 @@ def test_signed_in_readers_are_not_held_to_the_guest_limit(settings, article):
 def test_guest_vote_limit_cannot_be_dodged_by_forging_forwarded_addresses(settings, article):
     settings.TRUSTED_PROXY_HOPS = 1
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 1
-    first, second = make_comment(article), make_comment(article)
+    first, second = make_posted_comment(article), make_posted_comment(article)
     send_vote(Client(), first, "up", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.9")
 
     response = send_vote(Client(), second, "up", HTTP_X_FORWARDED_FOR="10.0.0.2, 203.0.113.9")
@@ -260,7 +263,7 @@ def test_guest_vote_limit_cannot_be_dodged_by_forging_forwarded_addresses(settin
 
 def test_guest_limit_refusal_is_shown_on_the_page_without_javascript(settings, article):
     settings.COMMENTS_GUEST_VOTES_PER_HOUR = 0
-    target = make_comment(article)
+    target = make_posted_comment(article)
 
     response = send_vote(Client(), target, "up", as_json=False, follow=True)
 
@@ -268,9 +271,9 @@ def test_guest_limit_refusal_is_shown_on_the_page_without_javascript(settings, a
 
 
 def test_most_voted_order_follows_the_readers_votes(article):
-    quiet = make_comment(article, "Quiet thread.")
-    popular = make_comment(article, "Popular thread.")
-    disliked = make_comment(article, "Disliked thread.")
+    quiet = make_posted_comment(article, "Quiet thread.")
+    popular = make_posted_comment(article, "Popular thread.")
+    disliked = make_posted_comment(article, "Disliked thread.")
     for _ in range(2):
         send_vote(Client(), popular, "up")
     send_vote(Client(), disliked, "down")
@@ -295,8 +298,8 @@ def test_a_value_other_than_up_down_or_clear_is_refused(client, comment, value):
 
 def test_deleted_comment_can_no_longer_be_voted_on(client, article):
     author = guest()
-    gone = make_comment(article, author=author)
-    make_comment(article, parent=gone)
+    gone = make_posted_comment(article, author=author)
+    make_posted_comment(article, parent=gone)
     delete_comment(comment=gone, actor=author)
 
     response = send_vote(client, gone, "up")
@@ -321,7 +324,7 @@ def test_guest_browser_cookie_keeps_its_votes_across_visits(comment):
 
 
 def test_guest_own_comment_is_recognised_by_the_browser_key(article):
-    mine = make_comment(article, author=guest(key="my-browser"))
+    mine = make_posted_comment(article, author=guest(key="my-browser"))
 
     response = send_vote(guest_client("my-browser"), mine, "up")
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import Comment
-from tests.conftest import jpeg_bytes, make_article, make_author, make_section, make_user
 from tests.e2e.helpers import comment_form, comment_on_page, fill_guest_form, sign_in
+from tests.helpers import jpeg_bytes, make_article, make_author, make_section, make_user
 
 pytestmark = pytest.mark.e2e
 

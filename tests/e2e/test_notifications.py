@@ -10,8 +10,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from comments.notifications.models import Subscription
-from tests.conftest import make_article
 from tests.e2e.helpers import comment_form, fill_guest_form
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.e2e
 

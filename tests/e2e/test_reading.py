@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from articles.demo import load_articles
 from comments.demo import load_comments
-from tests.conftest import make_article
 from tests.e2e.helpers import (
     BASE_DIR,
     chain,
@@ -21,6 +20,7 @@ from tests.e2e.helpers import (
     top_level_bodies,
     upvote,
 )
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.e2e
 

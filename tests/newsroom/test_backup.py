@@ -15,9 +15,8 @@ from django.db import connection
 
 from comments import moderation, services
 from comments.models import Comment
-from tests.comments.conftest import guest, make_comment
-from tests.comments.moderation_support import make_moderator
-from tests.conftest import make_article
+from tests.comments.helpers import guest, make_posted_comment
+from tests.helpers import make_article, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,12 +68,13 @@ def fresh_database():
 def test_a_backup_restores_into_a_fresh_database_with_everything(fresh_database, tmp_path):
     article = make_article(slug="restored")
     make_article(slug="no-comments-yet")
-    moderator = make_moderator("backup-mod")
-    root = make_comment(article, "First thread.")
-    reply = make_comment(article, "A reply.", parent=root)
-    make_comment(article, "A deeper reply.", parent=reply)
-    spam = make_comment(article, "Buy now.")
-    make_comment(article, "Second thread.")
+    # A superuser moderates: a transactional test cannot count on the migrated groups.
+    moderator = make_user("backup-mod", is_staff=True, is_superuser=True)
+    root = make_posted_comment(article, "First thread.")
+    reply = make_posted_comment(article, "A reply.", parent=root)
+    make_posted_comment(article, "A deeper reply.", parent=reply)
+    spam = make_posted_comment(article, "Buy now.")
+    make_posted_comment(article, "Second thread.")
     services.vote(comment=root, voter=guest("Voter one"), value=1)
     services.vote(comment=reply, voter=guest("Voter two"), value=-1)
     moderation.moderate(

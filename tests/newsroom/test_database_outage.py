@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from newsroom import views
-from tests.comments.conftest import form_data
-from tests.conftest import make_article
+from tests.comments.helpers import form_data
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
