@@ -131,3 +131,25 @@ def test_connections_are_checked_before_reuse(settings):
     next request and reconnects, so the site recovers without restarting gunicorn."""
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+
+
+def test_notifications_that_meet_an_outage_log_one_warning_without_a_traceback(
+    database_away, caplog
+):
+    """A comment saved just before the database went away: queueing its notifications (after
+    the commit) fails, and says so in one line."""
+    from comments.models import Comment
+    from comments.notifications import receivers
+    from tests.comments.helpers import make_posted_comment
+
+    comment = make_posted_comment(make_article(), "Saved in time.")
+    with database_away(), caplog.at_level(logging.WARNING):
+        receivers.comment_posted(sender=Comment, comment=comment)
+    assert [(r.levelname, r.exc_info) for r in caplog.records] == [("WARNING", None)]
+    assert (
+        caplog.records[0]
+        .getMessage()
+        .startswith(
+            f"Could not queue notifications for comment {comment.pk}: the database is unavailable"
+        )
+    )
