@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 WITH_DB := $(PY) -m newsroom.devdb exec --
 # axe-core, which the browser tests inject to check accessibility (package.json pins it).
 AXE := node_modules/axe-core/axe.min.js
+# The settings fail closed (DEBUG off, no media served, a secret key required). The project's
+# verbs are for development, so they turn it on explicitly; set DJANGO_DEBUG=0 to try
+# production settings locally.
+export DJANGO_DEBUG ?= 1
+export SERVE_MEDIA ?= 1
 
 .PHONY: run test lint format bench demo install setup shell clean screenshot backup restore
 

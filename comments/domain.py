@@ -7,13 +7,14 @@ views can all import it without importing each other.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
-from comments.models import Comment
+from comments.models import Comment, display_name
 
 
 class CommentRefused(Exception):
@@ -35,6 +36,21 @@ class CommentRefused(Exception):
         self.retry_after = retry_after
 
 
+def network_of(ip: str | None) -> str:
+    """``ip``'s network as one reader holds it (see ``Commenter.network``)."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 @dataclass(frozen=True)
 class Commenter:
     """Who is acting: a signed-in account, or a guest known by a key kept in their browser."""
@@ -53,6 +69,13 @@ class Commenter:
         if not self.browser_key:
             return ""
         return hashlib.sha256(self.browser_key.encode()).hexdigest()
+
+    @property
+    def network(self) -> str:
+        """The address as one household or device holds it: IPv4 as is, IPv6 as its /64 (a
+        home or phone gets a whole /64, so one reader can pick any address in it); "" when
+        unknown."""
+        return network_of(self.ip)
 
     @property
     def is_authenticated(self) -> bool:
@@ -76,7 +99,7 @@ class Commenter:
     @classmethod
     def from_user(cls, user: AbstractBaseUser | AnonymousUser, **fields) -> Commenter:
         if user.is_authenticated:
-            return cls(user=user, name=user.get_username(), email=user.email, **fields)
+            return cls(user=user, name=display_name(user), email=user.email, **fields)
         return cls(**fields)
 
 

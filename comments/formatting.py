@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
@@ -13,6 +14,69 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 def has_control_characters(text: str) -> bool:
     return bool(_CONTROL.search(text))
+
+
+def is_format_character(char: str) -> bool:
+    """Invisible formatting (Unicode category Cf): zero-width spaces and joiners, soft
+    hyphens, right-to-left overrides..."""
+    return unicodedata.category(char) == "Cf"
+
+
+def has_format_characters(text: str) -> bool:
+    return any(is_format_character(char) for char in text)
+
+
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) in ("So", "Sk") or "\ufe00" <= char <= "\ufe0f"
+
+
+def strip_format_characters(text: str) -> str:
+    """``text`` without invisible formatting characters, except the zero-width joiner inside
+    an emoji sequence (a family emoji keeps its family)."""
+    if not has_format_characters(text):
+        return text
+    kept = []
+    for index, char in enumerate(text):
+        if is_format_character(char):
+            between_emoji = (
+                char == "\u200d"
+                and 0 < index < len(text) - 1
+                and _is_emoji(text[index - 1])
+                and _is_emoji(text[index + 1])
+            )
+            if not between_emoji:
+                continue
+        kept.append(char)
+    return "".join(kept)
+
+
+# Letters from other scripts that look like Latin ones (after case folding), from Unicode's
+# confusables list: what a word rule is matched against sees the Latin letter.
+_CONFUSABLES = str.maketrans(
+    {
+        # Cyrillic
+        0x0430: "a", 0x0432: "b", 0x0435: "e", 0x0451: "e", 0x04BB: "h", 0x0456: "i",
+        0x0457: "i", 0x0458: "j", 0x043A: "k", 0x04CF: "l", 0x043C: "m", 0x043D: "h",
+        0x043E: "o", 0x0440: "p", 0x0441: "c", 0x0442: "t", 0x0443: "y", 0x0445: "x",
+        0x0455: "s", 0x0501: "d", 0x051B: "q", 0x051D: "w", 0x04AF: "y", 0x0261: "g",
+        # Greek
+        0x03B1: "a", 0x03B2: "b", 0x03B5: "e", 0x03B7: "n", 0x03B9: "i", 0x03BA: "k",
+        0x03BD: "v", 0x03BF: "o", 0x03C1: "p", 0x03C4: "t", 0x03C5: "u", 0x03C7: "x",
+        0x03F2: "c", 0x03F3: "j",
+        # Latin look-alikes
+        0x0131: "i", 0x0237: "j", 0x017F: "s", 0x2113: "l",
+    }
+)  # fmt: skip
+
+
+def skeleton(text: str) -> str:
+    """What word rules and repeat checks compare: compatibility-composed (NFKC: fullwidth
+    "spam" is "spam"), without formatting characters (a zero-width space or a soft hyphen
+    inside a word), case-folded, with look-alike letters from other scripts read as Latin
+    ("spam" typed with Cyrillic letters is "spam")."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if not is_format_character(char))
+    return text.casefold().translate(_CONFUSABLES)
 
 
 def normalise(text: str) -> str:

@@ -40,7 +40,8 @@ class BodyField(forms.CharField):
         super().__init__(strip=False, **kwargs)
 
     def to_python(self, value):
-        return formatting.normalise(super().to_python(value) or "")
+        text = super().to_python(value) or ""
+        return formatting.normalise(formatting.strip_format_characters(text))
 
     def validate(self, value: str) -> None:
         super().validate(value)
@@ -99,6 +100,10 @@ class CommentForm(forms.Form):
         name = " ".join(self.cleaned_data.get("name", "").split())
         if formatting.has_control_characters(name):
             raise forms.ValidationError(_("Names cannot contain control characters."))
+        if formatting.has_format_characters(name):
+            raise forms.ValidationError(
+                _("Names cannot contain invisible formatting characters."), code="format"
+            )
         if self.fields["name"].required and not name:
             raise forms.ValidationError(_("Tell us the name to show."))
         return name

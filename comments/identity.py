@@ -6,6 +6,7 @@ delete its own comments, vote and report) and the name and email they last used.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 
 from django.conf import settings
@@ -18,16 +19,27 @@ SALT = "comments.guest"
 MAX_AGE = 60 * 60 * 24 * 365
 
 
+def _valid_address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The reader's address. Behind a proxy, set NEWSROOM_TRUSTED_PROXY_HOPS so the address
-    is read from X-Forwarded-For (the proxies' own entries are skipped)."""
+    is read from X-Forwarded-For (the proxies' own entries are skipped). An entry that is not
+    an IP address is ignored and the socket's address used instead; so the app's port must be
+    reachable only by the proxy (deploy/README.md)."""
     hops = settings.TRUSTED_PROXY_HOPS
     if hops:
         forwarded = [p.strip() for p in request.headers.get("X-Forwarded-For", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+            address = _valid_address(forwarded[-hops])
+            if address:
+                return address
+    return _valid_address(request.META.get("REMOTE_ADDR") or "")
 
 
 def guest_state(request: HttpRequest) -> dict:

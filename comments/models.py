@@ -21,6 +21,18 @@ from articles.models import Article
 from comments.notifications.models import Notification, Subscription  # noqa: F401
 
 
+def display_name(user) -> str:
+    """How an account is named on public pages and in the API: its full name; a reader's
+    chosen username; never a staff account's login name (one half of what an attacker needs
+    to sign in to the admin), which shows as the site's staff instead."""
+    full_name = user.get_full_name()
+    if full_name:
+        return full_name
+    if user.is_staff:
+        return _("%(site)s staff") % {"site": settings.SITE_NAME}
+    return user.get_username()
+
+
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
@@ -136,8 +148,7 @@ class Comment(MPTTModel):
     @property
     def author_name(self) -> str:
         if self.user_id:
-            user = self.user
-            return user.get_full_name() or user.get_username()
+            return str(display_name(self.user))
         return self.guest_name
 
     @property
@@ -159,6 +170,12 @@ class Vote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
     voter_key = models.CharField(max_length=64, blank=True)
+    voter_network = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A guest's address (IPv6: its /64), hashed: one guest vote per address."),
+    )
     value = models.SmallIntegerField(choices=[(1, "+1"), (-1, "-1")])
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -178,6 +195,11 @@ class Vote(models.Model):
                 fields=["comment", "voter_key"],
                 condition=Q(user__isnull=True),
                 name="one_vote_per_guest",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "voter_network"],
+                condition=Q(user__isnull=True) & ~Q(voter_network=""),
+                name="one_guest_vote_per_address",
             ),
         ]
         indexes = [models.Index(fields=["ip_address", "created_at"], name="vote_ip_idx")]

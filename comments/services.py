@@ -7,6 +7,7 @@ for the reader when policy says no.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,10 +23,20 @@ from articles.models import Article
 from comments import formatting, moderation, signals
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
+from newsroom import ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
 # Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
 NEW_TREE_LOCK = 0x6E657773  # "news"
+# With a hash of the commenter's identity: one commenter's posts, one at a time.
+AUTHOR_LOCK = 0x61757468  # "auth"
+
+
+def _hashed(prefix: str, value: str) -> str:
+    """A non-reversible key for an address or network, so no address is kept in clear
+    beyond the rows ``purge_addresses`` erases."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{prefix}:{value}".encode()).hexdigest()
+    return f"{prefix}:{digest[:56]}"
 
 
 def _lock_thread(tree_id: int) -> None:
@@ -75,6 +86,20 @@ def check_shape(*, body: str, author: Commenter | None = None) -> None:
             ) from None
 
 
+def _lock_author(author: Commenter) -> None:
+    """Serialise one commenter's posts (by account, browser key and email), so the check for
+    a repeated comment sees the one posted a moment earlier by a request running alongside.
+    Taken before any thread lock, always in the same order: no deadlocks."""
+    if author.user is not None:
+        names = [f"user:{author.user.pk}"]
+    else:
+        names = [name for name in (author.key, author.email.strip().lower()) if name]
+    with connection.cursor() as cursor:
+        for name in sorted(names):
+            # The two-key form: its key space never meets NEW_TREE_LOCK's one-key form.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AUTHOR_LOCK, name])
+
+
 def post_comment(
     *, article: Article, parent: Comment | None, author: Commenter, body: str
 ) -> Comment:
@@ -103,6 +128,9 @@ def post_comment(
         created_at=now,
     )
     with transaction.atomic():
+        _lock_author(author)
+        # Again under the lock: the same text sent twice at once must be stored once.
+        moderation.check_duplicate(author, body, now, None)
         if parent is None:
             _lock_new_trees()
         else:
@@ -177,14 +205,29 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
     return comment
 
 
+# A moderator's decision (removed, spam, rejected) stays on record: its author cannot erase
+# it, so the audit trail keeps its comment and trust keeps counting it.
+DELETABLE = (Status.APPROVED, Status.PENDING)
+
+
+def moderated_refusal() -> CommentRefused:
+    return CommentRefused(
+        _("A moderator has acted on this comment, so it can no longer be deleted."),
+        status=403,
+        code="moderated",
+    )
+
+
 def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
     """Delete one's own comment. With replies it stays as a placeholder; returns True if the
-    row itself was removed."""
+    row itself was removed. Comments a moderator removed, rejected or marked as spam stay."""
     if not actor.owns(comment):
         raise CommentRefused(_("You can only delete your own comments."), status=403)
     with transaction.atomic():
         _lock_thread(comment.tree_id)
         comment = Comment.objects.get(pk=comment.pk)
+        if comment.status not in DELETABLE:
+            raise moderated_refusal()
         article_id = comment.article_id
         if comment.is_leaf_node():
             comment.delete()
@@ -197,11 +240,25 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
     return removed
 
 
+def _check_guest_vote_rate(voter: Commenter) -> None:
+    """At most ``COMMENTS_GUEST_VOTES_PER_HOUR`` new guest votes per address, counted in
+    the shared store."""
+    identity = voter.network or voter.key
+    rates = ratelimit.parse_rates(f"{settings.COMMENTS_GUEST_VOTES_PER_HOUR}/hour")
+    if ratelimit.hit({"guest-vote": identity}, rates) is not None:
+        raise CommentRefused(
+            _("Too many votes from your network. Please try again later."),
+            status=429,
+            code="rate_limited",
+        )
+
+
 def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     """Up (+1), down (-1) or take back (0) a vote; one per reader per comment.
 
-    Guests vote by browser key, with at most ``COMMENTS_GUEST_VOTES_PER_HOUR`` votes from one
-    address in an hour.
+    Signed-in readers vote by account. Guests vote by browser key and by address (IPv6: the
+    /64): one guest vote per comment per address, and at most
+    ``COMMENTS_GUEST_VOTES_PER_HOUR`` new votes from one address in an hour.
     """
     if value not in (-1, 0, 1):
         raise CommentRefused(_("That is not a vote."))
@@ -211,30 +268,32 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         raise CommentRefused(_("You cannot vote on your own comment."), status=403)
     if not voter.key:
         raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
+    network = "" if voter.user else (_hashed("net", voter.network) if voter.network else "")
     mine = voter.own_filter("voter_key")
     with transaction.atomic():
         Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
         existing = Vote.objects.filter(mine, comment=comment).first()
+        taken = (
+            existing is None
+            and network
+            and Vote.objects.filter(comment=comment, user__isnull=True, voter_network=network)
+        )
+        if taken and taken.exists():
+            raise CommentRefused(
+                _("Someone on your network has already voted on this comment."),
+                status=409,
+                code="voted",
+            )
         if existing is None and value:
-            if voter.user is None and voter.ip:
-                limit = settings.COMMENTS_GUEST_VOTES_PER_HOUR
-                recent = Vote.objects.filter(
-                    user__isnull=True,
-                    ip_address=voter.ip,
-                    created_at__gte=timezone.now() - timedelta(hours=1),
-                ).count()
-                if recent >= limit:
-                    raise CommentRefused(
-                        _("Too many votes from your network. Please try again later."),
-                        status=429,
-                        code="rate_limited",
-                    )
+            if voter.user is None:
+                _check_guest_vote_rate(voter)
             try:
                 with transaction.atomic():
                     Vote.objects.create(
                         comment=comment,
                         user=voter.user,
                         voter_key="" if voter.user else voter.key,
+                        voter_network=network,
                         value=value,
                         ip_address=voter.ip,
                     )
@@ -256,16 +315,47 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     return comment
 
 
+def _reporter_key(reporter: Commenter) -> str:
+    """Who a report counts as: the account; a guest by their address (IPv6: the /64), so
+    clearing cookies does not make a new reporter; the browser key only when no address is
+    known."""
+    if reporter.user is not None:
+        return f"user:{reporter.user.pk}"
+    if reporter.network:
+        return _hashed("net", reporter.network)
+    return reporter.key
+
+
+def _check_report_rate(reporter: Commenter) -> None:
+    rates = ratelimit.parse_rates(settings.COMMENTS_REPORT_RATE_LIMITS)
+    identity = reporter.network or reporter.key
+    if not rates or not identity:
+        return
+    exceeded = ratelimit.hit({"report": identity}, rates)
+    if exceeded is not None:
+        error = CommentRefused(
+            _("You have sent many reports in a short time. Please try again later."),
+            status=429,
+            code="rate_limited",
+        )
+        error.retry_after = exceeded.retry_after
+        raise error
+
+
 def report(*, comment: Comment, reporter: Commenter, reason: str, details: str = "") -> Flag:
-    """Record a reader's report. One per reader per comment; repeating it changes nothing."""
+    """Record a reader's report: one per account, or per address for guests (with or without
+    cookies); repeating it changes nothing. Reports are rate-limited per address
+    (``COMMENTS_REPORT_RATE_LIMITS``)."""
     if reason not in Flag.Reason.values:
         raise CommentRefused(_("Choose a reason for the report."))
-    if not reporter.key:
+    key = _reporter_key(reporter)
+    if not key:
         raise CommentRefused(_("Your browser must accept cookies to report a comment."))
+    _check_report_rate(reporter)
     with transaction.atomic():
         flag, created = Flag.objects.get_or_create(
             comment=comment,
-            reporter_key=reporter.key,
+            reporter_key=key,
             defaults={
                 "user": reporter.user,
                 "reason": reason,

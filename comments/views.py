@@ -194,23 +194,6 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     return response
 
 
-def _post_after_csrf_failure(request: HttpRequest, message: str, *, article_id: int):
-    """The comment form again, the reader's text kept, when a post failed its CSRF check."""
-    try:
-        article = _open_article(article_id)
-    except Http404:
-        return None
-    form = CommentForm(request.POST, article=article, user=request.user).refreshed
-    return _form_page(
-        request, article=article, form=form, title=_("Post a comment"), status=403,
-        message=message,
-    )  # fmt: skip
-
-
-# newsroom.views.csrf_failure asks the view that was refused how to show its form again.
-post.csrf_failure_page = _post_after_csrf_failure
-
-
 @require_GET
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     """A page with the reply form, for readers without JavaScript."""
@@ -310,12 +293,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "comments/edit.html", context)
     status = refusal.status if refusal else 400
-    return answer(
+    response = answer(
         request,
         refused=refusal.message if refusal else form,
         status=status,
         html=lambda: render(request, "comments/edit.html", context, status=status),
     )
+    if refusal is not None and refusal.retry_after:
+        response["Retry-After"] = str(int(refusal.retry_after))
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -324,15 +310,31 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = identity.commenter(request)
     if not actor.owns(comment) or comment.is_deleted:
         raise Http404
-    if request.method == "POST":
+    refusal = None
+    if comment.status not in services.DELETABLE:
+        refusal = services.moderated_refusal()
+    elif request.method == "POST":
         article = comment.article
-        services.delete_comment(comment=comment, actor=actor)
+        try:
+            services.delete_comment(comment=comment, actor=actor)
+        except CommentRefused as error:
+            refusal = error
+        else:
+            return answer(
+                request,
+                notice=_("Your comment has been deleted."),
+                html=lambda: redirect(f"{article.get_absolute_url()}#comments"),
+            )
+    context = {"comment": comment, "refusal": refusal and refusal.message}
+    status = refusal.status if refusal is not None else 200
+    if request.method == "POST" and refusal is not None:
         return answer(
             request,
-            notice=_("Your comment has been deleted."),
-            html=lambda: redirect(f"{article.get_absolute_url()}#comments"),
+            refused=refusal.message,
+            status=status,
+            html=lambda: render(request, "comments/delete.html", context, status=status),
         )
-    return render(request, "comments/delete.html", {"comment": comment})
+    return render(request, "comments/delete.html", context, status=status)
 
 
 @require_POST
@@ -378,6 +380,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if not comment.article.is_visible() or not comment.is_visible:
         raise Http404
     form = ReportForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         reporter = identity.commenter(request, create_key=True)
         try:
@@ -387,7 +390,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 details=form.cleaned_data["details"],
             )
-        except CommentRefused as refusal:
+        except CommentRefused as error:
+            refusal = error
             form.add_error(None, refusal.message)
         else:
             thanks = _("Thank you. Moderators will look at this comment.")
@@ -402,9 +406,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"comment": comment, "form": form}
     if request.method == "GET":
         return render(request, "comments/report.html", context)
-    return answer(
+    status = refusal.status if refusal else 400
+    response = answer(
         request,
         refused=form,
-        status=400,
-        html=lambda: render(request, "comments/report.html", context, status=400),
+        status=status,
+        html=lambda: render(request, "comments/report.html", context, status=status),
     )
+    if refusal is not None and refusal.retry_after:
+        response["Retry-After"] = str(int(refusal.retry_after))
+    return response

@@ -1,16 +1,20 @@
 """Settings for Newsroom, read from the environment.
 
-Every variable is listed in the README. Unset, they give a safe local development setup;
-with ``DJANGO_DEBUG=0`` the production rules apply (a secret key is required, cookies are
-secure, HTTPS is enforced) and ``manage.py check --deploy`` is clean.
+Every variable is listed in the README. Unset, they fail closed: production rules apply (a
+secret key is required, cookies are secure, HTTPS is enforced, media is not served by Django)
+and ``manage.py check --deploy`` is clean. ``make run`` and ``make test`` turn development on
+explicitly (``DJANGO_DEBUG=1 SERVE_MEDIA=1``).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -33,13 +37,31 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+
+def _development_secret_key() -> str:
+    """A random key kept in var/ (ignored by git), made on first use: shared by every local
+    process (gunicorn's workers must agree on it), and never a key anyone else knows."""
+    path = BASE_DIR / "var" / "development-secret-key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        try:
+            with path.open("x") as file:  # another process may be making it at this moment
+                file.write(key)
+        except FileExistsError:
+            return path.read_text().strip()
+        return key
+
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "django-insecure-local-development-only"
+    SECRET_KEY = _development_secret_key()
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
@@ -57,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "mptt",
+    "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "newsroom",
@@ -76,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -120,12 +146,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # different rate-limit counter) in each. The database cache's table is made by
 # ``manage.py createcachetable`` (the Makefile runs it; the test runner does it itself).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -143,6 +170,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-ins from a locked-out address or for a locked-out username.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (/accounts/login/ and /admin/login/), counted in PostgreSQL by django-axes:
+# this many from one address, or for one username, lock it out for the cool-off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one, separately
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "comments.identity.client_ip"  # honours NEWSROOM_TRUSTED_PROXY_HOPS
+AXES_LOCKOUT_CALLABLE = "newsroom.accounts.locked_out"
+AXES_VERBOSE = False
+# Password resets and sign-ups, per address and per username or email, in the shared
+# rate-limit store (PostgreSQL, or Redis with REDIS_URL). Empty: no limits.
+ACCOUNTS_RATE_LIMITS = os.environ.get("ACCOUNTS_RATE_LIMITS", "5/hour,20/day")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -161,8 +205,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded images are served by the app when no web server or object store does it for us.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Uploaded images are served by the app only when asked (development, or no web server or
+# object store in front); read on each request, so tests can switch it.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -212,6 +257,20 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Content Security Policy on every response, the admin's included (django-csp): only our own
+# scripts and styles load (pages have no inline code, so this holds), nothing frames us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "style-src": [SELF],
+        "script-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # /healthz is polled over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -247,10 +306,15 @@ COMMENTS_PREMODERATE_FIRST_TIMERS = env_bool("COMMENTS_PREMODERATE_FIRST_TIMERS"
 COMMENTS_TRUSTED_AFTER = env_int("COMMENTS_TRUSTED_AFTER", 3)
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 3)  # more are refused
 COMMENTS_DUPLICATE_WINDOW = env_int("COMMENTS_DUPLICATE_WINDOW", 5 * 60)  # seconds; 0: off
-# Per address and per email or account, in Django's cache (Redis when REDIS_URL is set, so
-# every app host counts together). Empty: no limits.
+# Per address and per email or account, counted in PostgreSQL (newsroom.ratelimit), or in
+# Redis when REDIS_URL is set: every worker and app host counts together. Empty: no limits.
 COMMENTS_RATE_LIMITS = os.environ.get("COMMENTS_RATE_LIMITS", "5/minute,30/hour")
-COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)  # distinct readers; 0: never
+# Edits of one comment, and edits by one author, in the same shared store. Empty: no limits.
+COMMENTS_EDIT_RATE_LIMITS = os.environ.get("COMMENTS_EDIT_RATE_LIMITS", "3/minute,10/hour")
+# Distinct accounts or addresses (IPv6: /64) whose reports hide a comment; 0: never.
+COMMENTS_REPORTS_TO_HIDE = env_int("COMMENTS_REPORTS_TO_HIDE", 3)
+# Reports per address, counted in the shared store like COMMENTS_RATE_LIMITS.
+COMMENTS_REPORT_RATE_LIMITS = os.environ.get("COMMENTS_REPORT_RATE_LIMITS", "10/hour,30/day")
 # A dotted path to a comments.spam.SpamChecker, e.g. "comments.spam.AkismetChecker"; empty: none.
 COMMENTS_SPAM_CHECKER = os.environ.get("COMMENTS_SPAM_CHECKER", "")
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")

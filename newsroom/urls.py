@@ -1,12 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from articles.sitemaps import ArticleSitemap
-from newsroom import accounts, views
+from newsroom import accounts, media, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -19,20 +16,15 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("accounts/signup/", accounts.signup, name="signup"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(extra_email_context={"site_name": settings.SITE_NAME}),
-        name="password_reset",
-    ),
+    path("accounts/signup/sent/", accounts.signup_sent, name="signup_sent"),
+    path("accounts/signup/confirm/<str:token>/", accounts.signup_confirm, name="signup_confirm"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+urlpatterns += [re_path(r"^media/(?P<path>.*)$", media.media, name="media")]
 
 handler404 = "newsroom.views.page_not_found"
 handler500 = "newsroom.views.server_error"

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -138,21 +138,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A failed CSRF check (an old page, cookies blocked): say so, and keep the text.
-
-    A view that can show its own form again with the message offers a ``csrf_failure_page``
-    attribute (``comments.views.post`` does); every other form gets a page that keeps the text.
-    """
+    """A failed CSRF check (an old page, cookies blocked, or another site's forged form): say
+    so, and show the text sent as plain text to copy. Never a form filled in from the request:
+    with a fresh token, one click would post a forged text under the reader's name."""
     message = _("Your session expired before the form was sent. Check your text and send it again.")
     if wants_json(request):
         return JsonResponse({"ok": False, "message": message}, status=403)
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        match = None
-    page = getattr(match.func, "csrf_failure_page", None) if match else None
-    if page is not None:
-        response = page(request, message, **match.kwargs)
-        if response is not None:
-            return response
     return render(request, "403_csrf.html", {"message": message}, status=403)

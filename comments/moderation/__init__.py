@@ -33,6 +33,7 @@ from comments.moderation.checks import (
     Screening,
     active_ban_for,
     assess,
+    check_duplicate,
     is_moderator,
     is_trusted,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "assess",
     "ban",
     "ban_author",
+    "check_duplicate",
     "close_discussion",
     "delete_ban",
     "describe",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -18,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from comments import formatting
 from comments.domain import Commenter, CommentRefused
 from comments.models import Ban, Comment, Status, WordRule
-from comments.moderation import ratelimit
 from comments.spam import Verdict, get_spam_checker
+from newsroom import ratelimit
 
 MODERATE_PERMISSION = "comments.moderate_comment"
 # One token of text that the page would turn into a link (see comments.formatting, urlize).
@@ -96,13 +96,33 @@ def _check_rate(author: Commenter, now: datetime) -> None:
     rates = ratelimit.parse_rates(settings.COMMENTS_RATE_LIMITS)
     if not rates:
         return
-    exceeded = ratelimit.hit({"ip": author.ip or "", "who": _identity(author)}, rates, now)
+    # IPv6 by /64: one household or phone can take any address in it.
+    exceeded = ratelimit.hit({"ip": author.network, "who": _identity(author)}, rates, now)
     if exceeded is None:
         return
     minutes = max(1, math.ceil(exceeded.retry_after / 60))
     message = ngettext(
         "You are posting faster than we can keep up with. Please wait a minute and try again.",
         "You are posting faster than we can keep up with. "
+        "Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    raise CommentRefused(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
+
+
+def _check_edit_rate(author: Commenter, comment: Comment, now: datetime) -> None:
+    """Edits count per comment and per author (each one runs the spam checker again)."""
+    rates = ratelimit.parse_rates(settings.COMMENTS_EDIT_RATE_LIMITS)
+    if not rates:
+        return
+    identities = {"edit-comment": str(comment.pk), "edit-who": _identity(author)}
+    exceeded = ratelimit.hit(identities, rates, now)
+    if exceeded is None:
+        return
+    minutes = max(1, math.ceil(exceeded.retry_after / 60))
+    message = ngettext(
+        "You are editing faster than we can keep up with. Please wait a minute and try again.",
+        "You are editing faster than we can keep up with. "
         "Please wait %(minutes)d minutes and try again.",
         minutes,
     ) % {"minutes": minutes}
@@ -131,8 +151,9 @@ def _check_links(body: str) -> None:
 
 
 def normalise_text(text: str) -> str:
-    """Compatibility-composed and case-folded: "Ｓｔｒａßｅ" and "STRASSE" compare equal."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The text's skeleton (``comments.formatting.skeleton``): "Ｓｔｒａßｅ", "STRASSE" and
+    "strasse" typed with a Cyrillic "s" compare equal."""
+    return formatting.skeleton(text)
 
 
 @lru_cache(maxsize=8)
@@ -191,7 +212,8 @@ def _mine(author: Commenter, *, by_email: bool) -> Q | None:
     return mine
 
 
-def _check_duplicate(author: Commenter, body: str, now: datetime, editing: Comment | None) -> None:
+def check_duplicate(author: Commenter, body: str, now: datetime, editing: Comment | None) -> None:
+    """Refuse the same text from the same commenter within ``COMMENTS_DUPLICATE_WINDOW``."""
     seconds = settings.COMMENTS_DUPLICATE_WINDOW
     mine = _mine(author, by_email=True)
     if seconds <= 0 or mine is None:
@@ -254,12 +276,14 @@ def assess(
     _check_bans(author, now)
     if editing is None and not moderator:
         _check_rate(author, now)
+    elif editing is not None and not moderator:
+        _check_edit_rate(author, editing, now)
     _check_links(body)
     rules = _word_rules()
     banned = find_phrases(body, rules[WordRule.Action.BAN])
     if banned:
         _refuse_banned_words(banned)
-    _check_duplicate(author, body, now, editing)
+    check_duplicate(author, body, now, editing)
     if moderator:
         return Screening(Status.APPROVED)
     held = []

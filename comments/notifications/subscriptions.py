@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from articles.models import Article
 from comments.domain import Commenter
 from comments.models import Comment, Status
-from comments.moderation import ratelimit
 from comments.moderation.checks import active_ban_for
 from comments.notifications import tasks
 from comments.notifications.links import CONFIRM_SALT, UNSUBSCRIBE_SALT, LinkProblem, resolve
 from comments.notifications.models import Kind, Subscription
+from newsroom import ratelimit
 
 # One address receives at most this many confirmation emails an hour (across articles), and
 # one subscription at most one an hour: the form cannot be used to flood someone's inbox.

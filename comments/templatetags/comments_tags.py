@@ -8,6 +8,7 @@ from django.utils.timesince import timesince
 
 from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
+from comments.models import display_name as _display_name
 
 register = template.Library()
 
@@ -36,6 +37,12 @@ def comments_section(context, article) -> dict:
         "highlight": request.GET.get("highlight", ""),
         "perms": context.get("perms"),
     }
+
+
+@register.filter
+def display_name(user) -> str:
+    """The name an account is shown under (``comments.models.display_name``)."""
+    return _display_name(user)
 
 
 @register.filter

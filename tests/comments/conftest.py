@@ -24,6 +24,8 @@ def reader_settings(settings):
     settings.COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
     settings.TRUSTED_PROXY_HOPS = 0
     settings.COMMENTS_RATE_LIMITS = ""
+    settings.COMMENTS_EDIT_RATE_LIMITS = ""
+    settings.COMMENTS_REPORT_RATE_LIMITS = ""
     settings.COMMENTS_DUPLICATE_WINDOW = 0
     settings.COMMENTS_MAX_LINKS = 10
     settings.COMMENTS_PREMODERATE = False
@@ -50,6 +52,8 @@ def moderation_policy(settings):
     settings.COMMENTS_MAX_LINKS = 3
     settings.COMMENTS_DUPLICATE_WINDOW = 300
     settings.COMMENTS_RATE_LIMITS = ""
+    settings.COMMENTS_EDIT_RATE_LIMITS = ""
+    settings.COMMENTS_REPORT_RATE_LIMITS = ""
     settings.COMMENTS_SPAM_CHECKER = ""
     settings.COMMENTS_REPORTS_TO_HIDE = 3
     return settings

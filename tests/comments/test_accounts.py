@@ -35,18 +35,63 @@ def is_signed_in(client: Client, user: User) -> bool:
     return client.session.get("_auth_user_id") == str(user.pk)
 
 
-def test_sign_up_creates_the_account_signs_in_and_returns_to_the_article(client, article):
+def confirmation_link(message) -> str:
+    return re.search(r"http://testserver(/accounts/signup/confirm/\S+/)", message.body).group(1)
+
+
+def test_sign_up_confirms_the_email_then_signs_in_and_returns_to_the_article(client, article):
     response = client.post(
         reverse("signup"), {**signup_data(), "next": f"{article.get_absolute_url()}#comments"}
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/articles/new-bridge/#comments"
+    assert response["Location"] == reverse("signup_sent")
     user = User.objects.get(username="newreader")
-    assert user.email == "newreader@example.org"
+    assert (user.email, user.is_active) == ("newreader@example.org", False)
+    assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["newreader@example.org"]
+    assert mail.outbox[0].subject == "Confirm your email for The Newsroom"
+    link = confirmation_link(mail.outbox[0])
+
+    confirm_page = client.get(link)
+    assert confirm_page.status_code == 200
+    assert "Confirm and sign in" in confirm_page.content.decode()
+    user.refresh_from_db()
+    assert user.is_active is False  # a mail scanner opening the link confirms nothing
+    done = client.post(link)
+
+    assert done.status_code == 302
+    assert done["Location"] == "/articles/new-bridge/#comments"
+    user.refresh_from_db()
+    assert user.is_active is True
     assert user.check_password("tidal barrier 1953")
     assert is_signed_in(client, user)
     assert "Commenting as <strong>newreader</strong>." in page(client, article)
+    assert client.post(link).status_code == 400  # used once
+
+
+def test_an_unconfirmed_account_cannot_sign_in_or_post_as_its_email(client, article):
+    client.post(reverse("signup"), signup_data(email="victim@example.org"))
+
+    response = client.post(
+        reverse("login"), {"username": "newreader", "password": "tidal barrier 1953"}
+    )
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert not Comment.objects.exists()
+
+
+def test_a_forged_confirmation_link_is_refused(client):
+    client.post(reverse("signup"), signup_data())
+    link = confirmation_link(mail.outbox[0])
+
+    response = client.post(link[:-3] + "xx/")
+
+    assert response.status_code == 400
+    assert "This link has expired or was already used." in response.content.decode()
+    assert User.objects.get(username="newreader").is_active is False
 
 
 def test_sign_up_page_shows_the_form(client):
@@ -59,17 +104,20 @@ def test_sign_up_page_shows_the_form(client):
         assert f'name="{name}"' in html
 
 
-def test_sign_up_refuses_an_email_already_in_use(client):
+def test_sign_up_answers_the_same_whether_or_not_the_email_has_an_account(client):
     make_user("existing", email="taken@example.org")
 
-    response = client.post(reverse("signup"), signup_data(email="TAKEN@example.org"))
+    taken = client.post(reverse("signup"), signup_data(email="TAKEN@example.org"))
+    fresh = Client().post(reverse("signup"), signup_data(username="other", email="new@example.org"))
 
-    assert response.status_code == 400
-    assert (
-        "An account already uses this email. Sign in, or reset your password."
-        in response.content.decode()
-    )
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+    assert Client().get(taken["Location"]).content == Client().get(fresh["Location"]).content
     assert not User.objects.filter(username="newreader").exists()
+    # The address's owner hears about it; nobody else does.
+    told = [m for m in mail.outbox if m.to == ["taken@example.org"]]
+    assert len(told) == 1
+    assert "You already have one." in told[0].body
+    assert "/accounts/signup/confirm/" not in told[0].body
 
 
 @pytest.mark.parametrize(
@@ -121,7 +169,9 @@ def test_null_characters_in_account_forms_get_a_message(client, url, data, statu
 
 
 def test_sign_up_never_redirects_off_site(client):
-    response = client.post(reverse("signup"), {**signup_data(), "next": "https://evil.example/"})
+    client.post(reverse("signup"), {**signup_data(), "next": "https://evil.example/"})
+
+    response = client.post(confirmation_link(mail.outbox[0]))
 
     assert response["Location"] == "/"
 
@@ -195,7 +245,8 @@ def test_password_reset_by_email(client):
     assert done["Location"] == reverse("password_reset_complete")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
-    assert Client().login(username="forgetful", password=NEW_PASSWORD)
+    signed_in = Client().post(reverse("login"), {"username": "forgetful", "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302
 
 
 def test_password_reset_link_works_only_once(client):

@@ -395,3 +395,29 @@ def test_viewers_without_moderation_rights_see_no_email_or_address(client, artic
     html = client.get(f"{CHANGELIST}{comment.pk}/change/").content.decode()
     assert "hidden@example.org" not in html
     assert "203.0.113.41" not in html
+
+
+def test_staff_without_the_moderate_permission_cannot_search_by_email_or_address(
+    mod_client, article
+):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    comment = make_comment_row(
+        article, "About the bridge.", author=guest(email="hidden@example.org", ip="203.0.113.5")
+    )
+    viewer = make_user(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
+    client = Client()
+    client.force_login(viewer)
+
+    def found(browser, term):
+        response = browser.get(CHANGELIST, {"q": term})
+        assert response.status_code == 200
+        return list(response.context["cl"].result_list)
+
+    assert found(client, "bridge") == [comment]
+    assert found(client, "hidden@example.org") == []
+    assert found(client, "203.0.113.5") == []
+    assert found(mod_client, "hidden@example.org") == [comment]
+    assert found(mod_client, "203.0.113.5") == [comment]

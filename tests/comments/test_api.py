@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import delete_comment, vote
-from tests.comments.helpers import guest, make_chain, make_posted_comment, member
+from tests.comments.helpers import guest, make_chain, make_posted_comment, member, signed_in
 from tests.helpers import make_article, make_author, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
@@ -212,3 +212,23 @@ def test_api_is_read_only(client, article):
     response = client.post(reverse("comments:api", args=[article.slug]))
 
     assert response.status_code == 405
+
+
+def test_staff_are_shown_by_a_display_name_never_their_login_name(client, article):
+    anonymous_staff = make_user("root-admin-login", is_staff=True)
+    named_staff = make_user("editor-login-42", is_staff=True, first_name="Mina", last_name="Obi")
+    reader = make_user("bridgefan")
+    make_posted_comment(article, "From the desk.", author=member(anonymous_staff))
+    make_posted_comment(article, "Signed, Mina.", author=member(named_staff))
+    make_posted_comment(article, "A reader's view.", author=member(reader))
+
+    data = client.get(reverse("comments:api", args=[article.slug])).content.decode()
+    html = client.get(article.get_absolute_url()).content.decode()
+    for text in (data, html):
+        assert "root-admin-login" not in text
+        assert "editor-login-42" not in text
+        assert "The Newsroom staff" in text
+        assert "Mina Obi" in text
+        assert "bridgefan" in text  # readers chose their public name at signup
+    form = signed_in(anonymous_staff).get(article.get_absolute_url()).content.decode()
+    assert "Commenting as <strong>The Newsroom staff</strong>." in form

@@ -283,16 +283,24 @@ def test_the_form_accepts_a_timestamp_within_its_age_limit(client, article):
 # --- CSRF -----------------------------------------------------------------------------------
 
 
-def test_failed_csrf_check_on_the_comment_form_keeps_the_text(article):
+def test_failed_csrf_check_on_the_comment_form_shows_the_text_only_to_copy(article):
     browser = Client(enforce_csrf_checks=True)
+    forged = form_data("Click <b>post</b>: I endorse http://evil.example", name="Victim")
 
-    response = browser.post(reverse("comments:post", args=[article.pk]), form_data(BODY))
+    response = browser.post(reverse("comments:post", args=[article.pk]), forged)
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert f'<p class="message message--error">{CSRF}</p>' in html
-    assert kept(BODY) in html
-    assert 'name="name" value="Ada Lovelace"' in html
+    assert f'<p role="alert">{CSRF}</p>' in html
+    assert (
+        '<textarea id="kept-text" rows="6" readonly>'
+        "Click &lt;b&gt;post&lt;/b&gt;: I endorse http://evil.example</textarea>"
+    ) in html
+    # Nothing that could send it on: no comment form, no identity, no token for one.
+    assert 'name="body"' not in html
+    assert 'name="name"' not in html and "Victim" not in html
+    assert 'name="email"' not in html and "ada@example.org" not in html
+    assert "csrfmiddlewaretoken" not in html
     assert not Comment.objects.exists()
 
 
@@ -422,3 +430,54 @@ def test_odd_page_parameters_show_a_page(client, article, query):
     api_query = {"sort": query.get("comments", ""), "page": query.get("cpage", "")}
     api = client.get(reverse("comments:api", args=[article.slug]), api_query)
     assert api.status_code == 200
+
+
+# --- Addresses from a proxy -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "forwarded", ["not-an-ip", "203.0.113.7 x", "999.1.1.1", "<script>", "2001:db8::1::2"]
+)
+def test_forged_forwarded_address_falls_back_to_the_socket_address(
+    client, article, settings, forwarded
+):
+    settings.TRUSTED_PROXY_HOPS = 1
+    response = client.post(
+        reverse("comments:post", args=[article.pk]),
+        form_data(BODY),
+        headers={"x-forwarded-for": forwarded},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address == "192.0.2.44"
+
+
+def test_a_valid_forwarded_address_is_used_behind_the_proxy(client, article, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    client.post(
+        reverse("comments:post", args=[article.pk]),
+        form_data(BODY),
+        headers={"x-forwarded-for": "10.0.0.9, 2001:db8::7"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert Comment.objects.get().ip_address == "2001:db8::7"
+
+
+# --- Invisible formatting characters ------------------------------------------------------------
+
+
+def test_formatting_characters_are_stripped_from_the_body(client, article):
+    body = "Hello\u200b wor\u00adld\u202e, family \U0001f468\u200d\U0001f469\u200d\U0001f467."
+    response = post(client, article, body)
+    assert response.status_code == 302
+    assert Comment.objects.get().body == (
+        "Hello world, family \U0001f468\u200d\U0001f469\u200d\U0001f467."
+    )
+
+
+@pytest.mark.parametrize("name", ["Ada\u202eecalovoL", "Ada\u200bLovelace", "\u2066Ada"])
+def test_names_with_formatting_characters_are_refused(client, article, name):
+    response = post(client, article, name=name)
+    assert response.status_code == 400
+    assert "Names cannot contain invisible formatting characters." in response.content.decode()
+    assert not Comment.objects.exists()

@@ -103,3 +103,51 @@ def test_check_comment_trees_command_says_whether_trees_are_sound():
     Comment.objects.filter(pk=root.pk).update(lft=5)
     with pytest.raises(CommandError, match="problems found"):
         call_command("check_comment_trees", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_identical_posts_at_once_store_one(settings):
+    settings.COMMENTS_RATE_LIMITS = ""
+    settings.COMMENTS_DUPLICATE_WINDOW = 300
+    settings.COMMENTS_SPAM_CHECKER = ""
+    settings.COMMENTS_PREMODERATE = False
+    settings.COMMENTS_PREMODERATE_FIRST_TIMERS = False
+    article = make_article()
+    # Four threads of others: the four posts reply into different ones, so no thread lock
+    # serialises them.
+    parents = [
+        services.post_comment(
+            article=article,
+            parent=None,
+            author=Commenter(name=f"O{n}", email=f"o{n}@example.org"),
+            body=f"Thread {n}",
+        )
+        for n in range(4)
+    ]
+    author = Commenter(name="Repeater", email="r@example.org", browser_key="one-browser")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(parent) -> None:
+        try:
+            barrier.wait()
+            services.post_comment(
+                article=article, parent=parent, author=author, body="Same words, sent four times."
+            )
+            outcome = "posted"
+        except services.CommentRefused as refusal:
+            outcome = refusal.code
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(parent,)) for parent in parents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["duplicate"] * 3 + ["posted"]
+    assert Comment.objects.filter(body="Same words, sent four times.").count() == 1

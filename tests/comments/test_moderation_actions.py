@@ -49,7 +49,10 @@ def test_reports_through_the_reader_service_hide_at_the_threshold(article):
     comment = make_comment_row(article)
     for n in range(3):
         services.report(
-            comment=comment, reporter=guest(key=f"reader-{n}"), reason="abuse", details=""
+            comment=comment,
+            reporter=guest(key=f"reader-{n}", ip=f"192.0.2.{n + 1}"),
+            reason="abuse",
+            details="",
         )
     comment.refresh_from_db()
     assert (comment.status, comment.flag_count) == (Status.PENDING, 3)

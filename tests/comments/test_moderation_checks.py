@@ -171,6 +171,26 @@ def test_word_matching_is_unicode_aware(article, phrase, body):
     assert refusal(article, guest(), body).code == "banned_words"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The councillor is a scoun\u200bdrel.",  # zero-width space
+        "The councillor is a scoun\u00addrel.",  # soft hyphen
+        "The councillor is a sc\u043eundrel.",  # Cyrillic o
+        "The councillor is a \u0455\u0441oundrel.",  # Cyrillic dze and es
+        "The councillor is a scoundr\u0435l\u200d.",  # Cyrillic ie, zero-width joiner
+    ],
+)
+def test_banned_words_are_matched_through_invisible_and_look_alike_characters(article, body):
+    WordRule.objects.create(phrase="scoundrel", action=WordRule.Action.BAN)
+    assert refusal(article, guest(), body).code == "banned_words"
+
+
+def test_a_banned_word_with_a_cyrillic_a_is_refused(article):
+    WordRule.objects.create(phrase="spam", action=WordRule.Action.BAN)
+    assert refusal(article, guest(), "Pure sp\u0430m, this.").code == "banned_words"
+
+
 def test_unicode_whole_words_do_not_match_inside_longer_words(article):
     WordRule.objects.create(phrase="café", action=WordRule.Action.BAN)
     assert screen(article, guest(), "Les cafés sont fermés") == Status.APPROVED

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from comments import moderation
 from comments.models import Status
+from newsroom import ratelimit
 from tests.comments.moderation_support import (
     NOON,
     guest,
@@ -48,6 +49,13 @@ def test_sixth_comment_a_minute_from_one_address_is_refused_with_429(article):
         "You are posting faster than we can keep up with. Please wait a minute and try again."
     )
     assert error.retry_after == 30
+
+
+@pytest.mark.usefixtures("limits")
+def test_rate_limit_counts_an_ipv6_64_as_one_address(article):
+    burst(article, [guest(ip=f"2001:db8:7:8::{n + 1}") for n in range(5)])
+    assert refusal(article, guest(ip="2001:db8:7:8:ffff::1")).code == "rate_limited"
+    assert screen(article, guest(ip="2001:db8:7:9::1")) == Status.APPROVED
 
 
 @pytest.mark.usefixtures("limits")
@@ -98,11 +106,42 @@ def test_rate_limits_are_configurable(article, settings):
 
 
 @pytest.mark.usefixtures("limits")
-def test_edits_are_not_rate_limited(article):
+def test_edits_do_not_count_against_the_posting_limit(article):
     author = guest()
     burst(article, [author] * 5)
     comment = make_comment_row(article, author=author)
     assert screen(article, author, "Fixed a typo.", editing=comment) == Status.APPROVED
+
+
+@pytest.fixture
+def edit_limits(moderation_policy):
+    moderation_policy.COMMENTS_EDIT_RATE_LIMITS = "3/minute,10/hour"
+    moderation_policy.COMMENTS_DUPLICATE_WINDOW = 0
+
+
+@pytest.mark.usefixtures("edit_limits")
+def test_fourth_edit_of_one_comment_in_a_minute_is_refused(article):
+    author = guest()
+    comment = make_comment_row(article, author=author)
+    for n in range(3):
+        assert screen(article, author, f"Fix {n}.", editing=comment) == Status.APPROVED
+    error = refusal(article, author, "Fix 4.", editing=comment, now=NOON + timedelta(seconds=20))
+    assert (error.status, error.code, error.retry_after) == (429, "rate_limited", 40)
+    assert error.message == (
+        "You are editing faster than we can keep up with. Please wait a minute and try again."
+    )
+
+
+@pytest.mark.usefixtures("edit_limits")
+def test_edit_limit_follows_the_author_across_their_comments(article):
+    author = guest()
+    comments = [make_comment_row(article, author=author) for _ in range(4)]
+    for n, comment in enumerate(comments[:3]):
+        assert screen(article, author, f"Fix {n}.", editing=comment) == Status.APPROVED
+    assert refusal(article, author, "Fix.", editing=comments[3]).code == "rate_limited"
+    other = guest()
+    theirs = make_comment_row(article, author=other)
+    assert screen(article, other, "Their fix.", editing=theirs) == Status.APPROVED
 
 
 @pytest.mark.usefixtures("limits")
@@ -113,7 +152,7 @@ def test_moderators_are_not_rate_limited(article):
 
 def test_malformed_rate_setting_is_reported(settings):
     with pytest.raises(ImproperlyConfigured):
-        moderation.ratelimit.parse_rates("5 per minute")
+        ratelimit.parse_rates("5 per minute")
 
 
 # --- Bans ------------------------------------------------------------------------------------

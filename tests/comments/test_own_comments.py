@@ -308,3 +308,51 @@ def test_a_deleted_placeholder_cannot_be_deleted_or_edited_again(reader, article
     assert response.status_code == 403
     mine.refresh_from_db()
     assert mine.body == "First draft."
+
+
+@pytest.mark.parametrize("status", [Comment.Status.REMOVED, Comment.Status.SPAM])
+def test_a_moderated_comment_cannot_be_deleted_by_its_author(reader, article, mine, status):
+    from comments import moderation
+    from comments.models import ModerationEvent
+    from comments.moderation import is_trusted
+    from tests.comments.moderation_support import make_moderator
+
+    moderation.moderate(comments=[mine], actor=make_moderator(), action=DECISIONS[status])
+    events = ModerationEvent.objects.filter(comment=mine).count()
+    client = signed_in(reader)
+
+    page_response = client.get(delete_url(mine))
+    response = client.post(delete_url(mine))
+    scripted = client.post(delete_url(mine), headers=JSON)
+
+    refused = "A moderator has acted on this comment, so it can no longer be deleted."
+    assert page_response.status_code == response.status_code == 403
+    assert refused in response.content.decode()
+    assert "Delete comment</button>" not in page_response.content.decode()
+    assert (scripted.status_code, scripted.json()["message"]) == (403, refused)
+    mine.refresh_from_db()
+    assert (mine.status, mine.is_deleted) == (status, False)
+    assert ModerationEvent.objects.filter(comment=mine).count() == events
+    for n in range(3):
+        make_posted_comment(article, f"Good comment {n}.", author=member(reader))
+    assert is_trusted(member(reader)) is False  # the bad mark still counts
+
+
+DECISIONS = {Comment.Status.REMOVED: "remove", Comment.Status.SPAM: "spam"}
+
+
+def test_edits_are_rate_limited_with_a_clear_message(reader, mine, settings):
+    settings.COMMENTS_EDIT_RATE_LIMITS = "3/minute"
+    client = signed_in(reader)
+    for n in range(3):
+        assert client.post(edit_url(mine), {"body": f"Draft {n}."}).status_code == 302
+    response = client.post(edit_url(mine), {"body": "Draft 4."})
+    scripted = client.post(edit_url(mine), {"body": "Draft 5."}, headers=JSON)
+
+    assert response.status_code == scripted.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "You are editing faster than we can keep up with." in response.content.decode()
+    assert kept("Draft 4.") in response.content.decode()
+    assert scripted.json()["message"].startswith("You are editing faster")
+    mine.refresh_from_db()
+    assert mine.body == "Draft 2."

@@ -125,7 +125,7 @@ def test_signed_in_reader_posts_under_their_account_without_name_or_email(articl
     client = signed_in(user)
 
     html = page(client, article)
-    assert "Commenting as <strong>alice</strong>." in html
+    assert "Commenting as <strong>Alice Liddell</strong>." in html
     assert 'name="email"' not in html
     response = post(client, article, "Signed in.", name=None, email=None)
 

@@ -57,12 +57,13 @@ def test_reader_is_thanked_on_the_comment_after_reporting(client, comment):
     assert f'id="c{comment.pk}"' in html
 
 
-def test_guest_report_is_stored_under_the_browser_key(client, comment):
+def test_guest_report_is_stored_under_a_hash_of_the_address(client, comment):
     report(client, comment, reason="abuse", details="")
 
     flag = Flag.objects.get()
     assert flag.user is None
-    assert re.fullmatch(r"[0-9a-f]{64}", flag.reporter_key)
+    assert re.fullmatch(r"net:[0-9a-f]{56}", flag.reporter_key)
+    assert "127.0.0.1" not in flag.reporter_key
 
 
 def test_report_from_a_script_gets_a_json_thank_you(client, comment):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -34,9 +35,10 @@ def site():
     make_posted_comment(first, "Held for a moderator.", status=Comment.Status.PENDING)
     make_posted_comment(first, "Picked.", is_featured=True)
     make_posted_comment(second, "Budget thoughts.")
-    services.vote(comment=root, voter=guest("Voter"), value=1)
-    services.vote(comment=root, voter=guest("Other"), value=-1)
-    services.vote(comment=reply, voter=guest("Third"), value=1)
+    # Guests vote once per comment per address: each voter from a network of their own.
+    services.vote(comment=root, voter=replace(guest("Voter"), ip="198.51.100.1"), value=1)
+    services.vote(comment=root, voter=replace(guest("Other"), ip="198.51.100.2"), value=-1)
+    services.vote(comment=reply, voter=replace(guest("Third"), ip="198.51.100.3"), value=1)
     return first, second
 
 

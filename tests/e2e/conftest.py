@@ -122,6 +122,7 @@ def _site(live_server, django_db_serialized_rollback, settings) -> None:
     """Every browser test runs against the live server, with the groups and permissions that
     migrations create (serialized rollback restores them after each test's flush)."""
     settings.COMMENTS_FORM_MIN_SECONDS = 0  # the browser fills forms faster than a person
+    settings.SERVE_MEDIA = True  # the live server serves uploaded images, as `make run` does
 
 
 # --- Watching pages -------------------------------------------------------------------------

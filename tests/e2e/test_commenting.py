@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from comments.models import Comment, Flag, Vote
@@ -243,6 +244,13 @@ def test_reader_signs_up_and_comments_under_their_name(page):
     page.get_by_label(re.compile("^Password:?$")).fill("a long and unusual passphrase")
     page.get_by_label("Password confirmation").fill("a long and unusual passphrase")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+    (message,) = mail.outbox
+    assert message.to == ["marta@example.org"]
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", message.body).group(1)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm and sign in").click()
     expect(page.get_by_text("Signed in as marta")).to_be_visible()
 
     page.goto(article.get_absolute_url())

@@ -1,0 +1,112 @@
+"""Sign-in resists guessing: failed sign-ins lock out an address or a username for a cool-off
+(django-axes, counted in PostgreSQL); password resets and sign-ups are limited per address and
+per username or email in the shared store. Each refusal is a clear 429 page."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery"
+LOCKED = "There have been too many attempts from your network or for this account"
+
+
+@pytest.fixture(autouse=True)
+def _limits(settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.ACCOUNTS_RATE_LIMITS = "5/hour"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def sign_in(url: str, username: str, password: str, address: str = "203.0.113.5"):
+    return Client().post(
+        url, {"username": username, "password": password, "next": "/"}, REMOTE_ADDR=address
+    )
+
+
+def assert_locked(response) -> None:
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    assert "Please try again in 15 minutes." in response.content.decode()
+    assert int(response["Retry-After"]) == 15 * 60
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/accounts/login/"])
+def test_twenty_wrong_passwords_lock_the_account_out_even_for_the_right_one(url):
+    make_user("chief-editor", is_staff=True, is_superuser=True)
+    statuses = [sign_in(url, "chief-editor", f"guess {n}").status_code for n in range(20)]
+
+    assert statuses[:4] == [200] * 4  # the form again, "please enter a correct..."
+    assert statuses[4:] == [429] * 16  # the fifth failure locks it
+    assert_locked(sign_in(url, "chief-editor", PASSWORD))
+    assert AccessAttempt.objects.filter(username="chief-editor").exists()
+
+
+def test_a_username_is_locked_out_whatever_the_address():
+    make_user("alice")
+    for n in range(5):
+        sign_in("/accounts/login/", "alice", "wrong", address=f"198.51.100.{n + 1}")
+
+    assert_locked(sign_in("/accounts/login/", "alice", PASSWORD, address="192.0.2.200"))
+    make_user("bob")
+    assert sign_in("/accounts/login/", "bob", PASSWORD, address="192.0.2.200").status_code == 302
+
+
+def test_an_address_is_locked_out_whatever_the_username():
+    make_user("carol")
+    for n in range(5):
+        sign_in("/accounts/login/", f"someone-{n}", "wrong", address="203.0.113.66")
+
+    assert_locked(sign_in("/accounts/login/", "carol", PASSWORD, address="203.0.113.66"))
+    assert sign_in("/accounts/login/", "carol", PASSWORD, address="203.0.113.67").status_code == 302
+
+
+def reset(email: str, address: str = "203.0.113.5"):
+    return Client().post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_resets_are_limited_per_address():
+    make_user("dave", email="dave@example.org")
+    statuses = [reset(f"person{n}@example.org").status_code for n in range(5)]
+    assert statuses == [302] * 5
+
+    response = reset("dave@example.org")
+
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_password_resets_are_limited_per_email():
+    make_user("erin", email="erin@example.org")
+    for n in range(5):
+        reset("erin@example.org", address=f"198.51.100.{n + 1}")
+
+    assert reset("ERIN@example.org", address="192.0.2.99").status_code == 429
+    assert len(mail.outbox) == 5
+
+
+def signup(username: str, email: str, address: str = "203.0.113.5"):
+    return Client().post(
+        reverse("signup"),
+        {"username": username, "email": email, "password1": "a quiet harbour 77",
+         "password2": "a quiet harbour 77"},
+        REMOTE_ADDR=address,
+    )  # fmt: skip
+
+
+def test_sign_ups_are_limited_per_address_and_per_email():
+    for n in range(5):
+        assert signup(f"reader{n}", f"reader{n}@example.org").status_code == 302
+
+    assert signup("reader9", "reader9@example.org").status_code == 429
+    for n in range(5):
+        signup(f"other{n}", "same@example.org", address=f"198.51.100.{n + 1}")
+    assert signup("other9", "same@example.org", address="192.0.2.1").status_code == 429
