@@ -13,7 +13,7 @@ AXE := node_modules/axe-core/axe.min.js
 export DJANGO_DEBUG ?= 1
 export SERVE_MEDIA ?= 1
 
-.PHONY: run test lint format bench demo install setup shell clean screenshot
+.PHONY: run test lint format bench demo install setup shell clean screenshot backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,15 @@ bench: install $(LIGHTHOUSE)
 
 demo: install
 	$(WITH_DB) $(PY) manage.py demo
+
+# Dump the embedded database (or DATABASE_URL's) to backups/newsroom-<time>.dump, or FILE.
+backup: install
+	$(PY) -m newsroom.devdb backup $(FILE)
+
+# Put a dump back: `make restore FILE=backups/newsroom-20261130T001500Z.dump`.
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/newsroom-<time>.dump" >&2; exit 2; }
+	$(PY) -m newsroom.devdb restore "$(FILE)"
 
 shell: install
 	$(WITH_DB) $(PY) manage.py shell

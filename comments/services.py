@@ -11,6 +11,8 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import moderation, signals
+from comments import formatting, moderation, signals
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
 from newsroom import pagecache, ratelimit
@@ -55,6 +57,41 @@ def _lock_new_trees() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
 
 
+def check_shape(*, body: str, author: Commenter | None = None) -> None:
+    """Refuse what the forms refuse, for every other caller too (the API, the admin, commands,
+    imports): an empty or over-long text, control characters (PostgreSQL cannot even store
+    NUL), a guest's name or email that does not fit or is not an address."""
+    limit = Comment._meta.get_field("body").max_length
+    if not body.strip():
+        raise CommentRefused(_("Write something before you post."), code="empty")
+    if len(body) > limit:
+        raise CommentRefused(
+            _("Comments can be at most %(limit)d characters (this one has %(count)d).")
+            % {"limit": limit, "count": len(body)},
+            code="too_long",
+        )
+    if formatting.has_control_characters(body):
+        raise CommentRefused(
+            _("Your comment contains invisible control characters; please remove them."),
+            code="control",
+        )
+    if author is None or author.user is not None:
+        return
+    if len(author.name) > Comment._meta.get_field("guest_name").max_length or (
+        formatting.has_control_characters(author.name)
+    ):
+        raise CommentRefused(_("Give a shorter name, without control characters."), code="name")
+    if author.email:
+        try:
+            if len(author.email) > Comment._meta.get_field("guest_email").max_length:
+                raise ValidationError("too long")
+            validate_email(author.email)
+        except ValidationError:
+            raise CommentRefused(
+                _("Give a valid email address; it is never shown."), code="email"
+            ) from None
+
+
 def _lock_author(author: Commenter) -> None:
     """Serialise one commenter's posts (by account, browser key and email), so the check for
     a repeated comment sees the one posted a moment earlier by a request running alongside.
@@ -80,6 +117,7 @@ def post_comment(
     now = timezone.now()
     if not article.accepts_comments(now):
         raise CommentRefused(_("Comments on this article are closed."), status=403, code="closed")
+    check_shape(body=body, author=author)
     if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
         raise CommentRefused(_("The comment you are replying to is no longer available."))
     screening = moderation.assess(article=article, parent=parent, author=author, body=body, now=now)
@@ -147,6 +185,7 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
     if not can_edit(comment, editor):
         raise CommentRefused(edit_window_message(), status=403, code="expired")
+    check_shape(body=body)
     screening = moderation.assess(
         article=comment.article, parent=comment.parent, author=editor, body=body,
         now=timezone.now(), editing=comment,

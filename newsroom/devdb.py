@@ -7,6 +7,11 @@ can share one server and neither leaves it running.
 
     python -m newsroom.devdb exec -- gunicorn newsroom.wsgi   # run a command with a database
     python -m newsroom.devdb url                             # print the URL (server stays up)
+    python -m newsroom.devdb backup [FILE]                   # pg_dump to FILE (make backup)
+    python -m newsroom.devdb restore FILE                    # pg_restore FILE (make restore)
+
+backup and restore use the pg_dump and pg_restore that pgserver ships, which match its
+server; with DATABASE_URL set they work on that database instead.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import signal
 import subprocess
 import sys
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,7 +69,53 @@ def run_with_database(command: list[str]) -> int:
     return child.wait()
 
 
+def _client(name: str) -> str:
+    """pgserver's own client program (same version as its server)."""
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def backup(path: Path | None = None) -> Path:
+    """Dump the database (DATABASE_URL, or the embedded one) in pg_dump's custom format."""
+    url = os.environ.get("DATABASE_URL") or database_url()
+    if path is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = BASE_DIR / "backups" / f"newsroom-{stamp}.dump"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [_client("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), url],
+        check=True,
+    )
+    return path
+
+
+def restore(path: Path) -> None:
+    """Replace the database's tables with those in a dump, in one transaction (on failure the
+    database is left as it was)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"No backup at {path}")
+    url = os.environ.get("DATABASE_URL") or database_url()
+    subprocess.run(
+        [_client("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+         "--single-transaction", "--exit-on-error", "--dbname", url, str(path)],
+        check=True,
+    )  # fmt: skip
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["backup"] and len(argv) <= 2:
+        path = backup(Path(argv[1]) if len(argv) == 2 else None)
+        print(f"Backed up to {path}", file=sys.stderr)
+        return 0
+    if argv[:1] == ["restore"] and len(argv) == 2:
+        try:
+            restore(Path(argv[1]))
+        except (FileNotFoundError, subprocess.CalledProcessError) as error:
+            print(f"Restore failed, nothing changed: {error}", file=sys.stderr)
+            return 1
+        print(f"Restored {argv[1]}", file=sys.stderr)
+        return 0
     if argv[:1] == ["url"]:
         print(database_url(cleanup_mode=None))
         return 0

@@ -1,10 +1,15 @@
-"""The Content Security Policy, sent by django-csp on every response (settings.py has it)."""
+"""The Content Security Policy, sent by django-csp on every response (settings.py has it), and
+the calm answer while the database is away."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+from newsroom.views import DATABASE_DOWN, database_unavailable
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -19,3 +24,22 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path_info.startswith("/admin/") and not report_only:
             parts.update = {**(parts.update or {}), "style-src-attr": [UNSAFE_INLINE]}
         return parts
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a calm 503 (``newsroom.views.database_unavailable``) when a view meets a lost
+    database connection, as while PostgreSQL restarts, instead of a 500 with a traceback.
+
+    Django's connection health checks (``CONN_HEALTH_CHECKS``) then reconnect on the next
+    request once the server is back, so the site recovers without restarting gunicorn."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_DOWN):
+            return database_unavailable(request, exception)
+        return None

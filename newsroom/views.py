@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -16,6 +18,18 @@ from comments.views import wants_json
 
 logger = logging.getLogger(__name__)
 
+# What a lost or refused database connection raises (psycopg's errors, as Django wraps them).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+# Seconds a reader (or a client) is asked to wait when the database is away.
+RETRY_AFTER = 5
+# Fields of a sent form shown again, editable, on the 503 page; the rest go back hidden.
+_EDITABLE = {
+    "body": ("textarea", "text"),
+    "details": ("textarea", "text"),
+    "name": ("text", "text"),
+    "email": ("text", "email"),
+}
+
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -24,8 +38,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
-        logger.exception("Health check failed")
+    except Exception as error:  # whatever it is, the answer is "not healthy"
+        logger.warning("Health check failed: %s", first_line(error))
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
@@ -44,7 +58,80 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return HttpResponse(loader.render_to_string("404.html", request=request), status=404)
 
 
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _sent_fields(request: HttpRequest) -> list[dict[str, str]]:
+    """What the reader sent, to put back in a form they can send again (never the CSRF token,
+    which the page renews)."""
+    if request.method != "POST":
+        return []
+    try:
+        items = [
+            (k, v)
+            for k, v in request.POST.items()
+            if k != "csrfmiddlewaretoken" and "password" not in k.lower()
+        ]
+    except Exception:  # an unreadable body has nothing worth keeping
+        return []
+    labels = {
+        "body": _("Your comment"),
+        "details": _("Details"),
+        "name": _("Name"),
+        "email": _("Email"),
+    }
+    fields = []
+    for name, value in items:
+        kind, input_type = _EDITABLE.get(name, ("hidden", "hidden"))
+        fields.append(
+            {
+                "name": name,
+                "value": value,
+                "kind": kind,
+                "input_type": input_type,
+                "label": labels.get(name, ""),
+            }
+        )
+    # Only forms that carry a reader's writing come back (never a sign-in form, say).
+    return fields if any(f["kind"] == "textarea" for f in fields) else []
+
+
+def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """A calm 503 while the database is away: a ``Retry-After``, one warning line in the log
+    (no traceback), and for a sent form the reader's text, ready to send again.
+
+    Renders without touching the database (no context processors, no session or user)."""
+    logger.warning(
+        "Database unavailable, answered 503 to %s %s: %s",
+        request.method,
+        request.path,
+        first_line(error),
+    )
+    message = _("Our database is briefly unavailable. Please try again in a few seconds.")
+    if wants_json(request):
+        response: HttpResponse = JsonResponse({"ok": False, "message": message}, status=503)
+    else:
+        fields = _sent_fields(request)
+        context = {
+            "retry_after": RETRY_AFTER,
+            "fields": fields,
+            "action": request.get_full_path(),
+            "csrf_token": get_token(request) if fields else "",
+        }
+        response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    # Logged above, in one line: Django's request logger would add an error with the trace.
+    response._has_been_logged = True
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):  # raised outside a view (a middleware, a signal)
+        return database_unavailable(request, error)
     # No request context: whatever broke (the database, a context processor) must not break
     # the error page too.
     return HttpResponse(loader.render_to_string("500.html"), status=500)

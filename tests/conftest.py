@@ -3,10 +3,18 @@ builders are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import settings as hypothesis_settings
 
 from tests.helpers import make_user
+
+# Property-based tests: in CI, the same examples every run (no saved failures to replay).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

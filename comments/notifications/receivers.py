@@ -8,7 +8,9 @@ that is already saved.
 from __future__ import annotations
 
 import logging
+import sys
 
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 
 from comments import signals
@@ -19,6 +21,17 @@ from comments.notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 
+def _log_failure(message: str, *args) -> None:
+    """Log the exception being handled: a lost database (PostgreSQL restarting) in one warning
+    line, as the 503 page does; anything else with its traceback."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        logger.warning(message + ": the database is unavailable (%s)", *args, first_line)
+    else:
+        logger.exception(message, *args)
+
+
 @receiver(signals.comment_posted, dispatch_uid="notifications.comment_posted")
 def comment_posted(sender, comment, **kwargs) -> None:
     try:
@@ -27,7 +40,7 @@ def comment_posted(sender, comment, **kwargs) -> None:
         elif comment.status == Status.PENDING:
             dispatch.alert_moderators([comment.pk], Notification.Reason.HELD)
     except Exception:
-        logger.exception("Could not queue notifications for comment %s", comment.pk)
+        _log_failure("Could not queue notifications for comment %s", comment.pk)
 
 
 @receiver(signals.comments_approved, dispatch_uid="notifications.comments_approved")
@@ -35,7 +48,7 @@ def comments_approved(sender, pks, **kwargs) -> None:
     try:
         dispatch.comments_became_visible(pks)
     except Exception:
-        logger.exception("Could not queue notifications for approved comments %s", pks)
+        _log_failure("Could not queue notifications for approved comments %s", pks)
 
 
 @receiver(signals.comment_reported, dispatch_uid="notifications.comment_reported")
@@ -43,4 +56,4 @@ def comment_reported(sender, comment, **kwargs) -> None:
     try:
         dispatch.alert_moderators([comment.pk], Notification.Reason.REPORTED)
     except Exception:
-        logger.exception("Could not queue moderator alerts for comment %s", comment.pk)
+        _log_failure("Could not queue moderator alerts for comment %s", comment.pk)
