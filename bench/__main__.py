@@ -188,7 +188,21 @@ def lighthouse(url: str) -> tuple[float, float] | str:
         return "not run: bench/lighthouse is not installed (needs npm)"
     if not Path(chrome).exists():
         return f"not run: no Chromium at {chrome}"
-    result = subprocess.run(
+    for _attempt in range(2):  # Lighthouse now and then loses its trace (NO_NAVSTART): retry once
+        result = _lighthouse_once(url, chrome)
+        if result.returncode == 0:
+            break
+    if result.returncode != 0:
+        return "failed: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+    report = json.loads(result.stdout)
+    return (
+        100 * report["categories"]["performance"]["score"],
+        100 * report["categories"]["accessibility"]["score"],
+    )
+
+
+def _lighthouse_once(url: str, chrome: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             str(LIGHTHOUSE),
             url,
@@ -201,13 +215,6 @@ def lighthouse(url: str) -> tuple[float, float] | str:
         text=True,
         env=dict(os.environ, CHROME_PATH=chrome),
         timeout=300,
-    )
-    if result.returncode != 0:
-        return "failed: " + (result.stderr.strip().splitlines() or ["?"])[-1]
-    report = json.loads(result.stdout)
-    return (
-        100 * report["categories"]["performance"]["score"],
-        100 * report["categories"]["accessibility"]["score"],
     )
 
 
