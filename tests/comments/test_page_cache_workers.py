@@ -49,7 +49,9 @@ def gunicorn():
     env = dict(
         os.environ,
         DATABASE_URL=f"postgres://{db['USER']}{password}@{host}{port_part}/{db['NAME']}",
-        DJANGO_DEBUG="0",
+        # Development settings, as the other gunicorn tests use: production settings would need
+        # collectstatic's manifest, which a fresh clone's test run has not made.
+        DJANGO_DEBUG="1",
         DJANGO_SECRET_KEY="test-only-" + "k" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="0",
