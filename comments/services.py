@@ -153,7 +153,7 @@ def post_comment(
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
-        transaction.on_commit(lambda: signals.comment_posted.send(Comment, comment=comment))
+        signals.comment_posted.send(Comment, comment=comment)
     return comment
 
 
@@ -376,5 +376,5 @@ def report(*, comment: Comment, reporter: Commenter, reason: str, details: str =
             Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
             comment.refresh_from_db(fields=["flag_count", "status"])
             moderation.reported(comment)
-            transaction.on_commit(lambda: signals.comment_reported.send(Comment, comment=comment))
+            signals.comment_reported.send(Comment, comment=comment)
     return flag

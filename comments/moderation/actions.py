@@ -101,7 +101,7 @@ def moderate(
         if target == Status.APPROVED:
             approved = [pk for pk, was in previous.items() if was != Status.APPROVED]
             if approved:  # subscribers hear of a held comment only now
-                transaction.on_commit(lambda: signals.comments_approved.send(Comment, pks=approved))
+                signals.comments_approved.send(Comment, pks=approved)
     _sync(comments, set(previous), **changes)
     return len(locked)
 

@@ -1,4 +1,5 @@
-"""Who hears of what. Called after the transaction that made the change has committed.
+"""Who hears of what. Called inside the transaction that made the change (see
+``comments.signals``): the rows commit with it, and the digest task is queued once it has.
 
 Only comments readers can see notify subscribers: a comment held for review notifies them
 when a moderator approves it. Nobody hears of their own comment. Each event only writes
@@ -8,19 +9,22 @@ a burst of comments becomes one email per recipient.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
 from comments.models import Comment, Status
 from comments.notifications import tasks
 from comments.notifications.models import Kind, Notification, Subscription
+
+logger = logging.getLogger(__name__)
 
 
 def _email_of(comment: Comment) -> str:
@@ -66,7 +70,21 @@ def _schedule(rows: list[Notification], field: str, task_) -> None:
                 getattr(row, field) == recipient_id and row.created_at > oldest for row in rows
             )
             if opened_now or due <= now:
-                tasks.enqueue(task_, recipient_id, run_after=due)
+                _enqueue_on_commit(task_, recipient_id, due)
+
+
+def _enqueue_on_commit(task_, recipient_id: int, due) -> None:
+    """Queue the digest once the rows are committed, so the worker finds them. Should that
+    fail (the database gone just after the commit), the rows wait unsent: the recipient's next
+    event finds them overdue and queues them, as ``manage.py send_notifications`` does."""
+
+    def enqueue() -> None:
+        try:
+            tasks.enqueue(task_, recipient_id, run_after=due)
+        except (OperationalError, InterfaceError) as error:
+            logger.warning("Could not queue a digest for %s: %s", recipient_id, error)
+
+    transaction.on_commit(enqueue)
 
 
 def comments_became_visible(pks: Iterable[int]) -> None:

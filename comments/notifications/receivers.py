@@ -1,8 +1,9 @@
 """Connects the comment events to notifications (``CommentsConfig.ready`` imports this).
 
-The events are sent after their transaction has committed, often while a reader waits for
-the response: a failure here is logged, never turned into an error page for a comment
-that is already saved.
+The events are sent inside the transaction that made the change, so the notification rows
+commit with the comment (nothing is lost if the database goes away just after). Each receiver
+works in a savepoint: a failure of its own is logged and rolled back alone, never turned into
+a refused comment.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.dispatch import receiver
 
 from comments import signals
@@ -35,10 +36,11 @@ def _log_failure(message: str, *args) -> None:
 @receiver(signals.comment_posted, dispatch_uid="notifications.comment_posted")
 def comment_posted(sender, comment, **kwargs) -> None:
     try:
-        if comment.status == Status.APPROVED:
-            dispatch.comments_became_visible([comment.pk])
-        elif comment.status == Status.PENDING:
-            dispatch.alert_moderators([comment.pk], Notification.Reason.HELD)
+        with transaction.atomic():
+            if comment.status == Status.APPROVED:
+                dispatch.comments_became_visible([comment.pk])
+            elif comment.status == Status.PENDING:
+                dispatch.alert_moderators([comment.pk], Notification.Reason.HELD)
     except Exception:
         _log_failure("Could not queue notifications for comment %s", comment.pk)
 
@@ -46,7 +48,8 @@ def comment_posted(sender, comment, **kwargs) -> None:
 @receiver(signals.comments_approved, dispatch_uid="notifications.comments_approved")
 def comments_approved(sender, pks, **kwargs) -> None:
     try:
-        dispatch.comments_became_visible(pks)
+        with transaction.atomic():
+            dispatch.comments_became_visible(pks)
     except Exception:
         _log_failure("Could not queue notifications for approved comments %s", pks)
 
@@ -54,6 +57,7 @@ def comments_approved(sender, pks, **kwargs) -> None:
 @receiver(signals.comment_reported, dispatch_uid="notifications.comment_reported")
 def comment_reported(sender, comment, **kwargs) -> None:
     try:
-        dispatch.alert_moderators([comment.pk], Notification.Reason.REPORTED)
+        with transaction.atomic():
+            dispatch.alert_moderators([comment.pk], Notification.Reason.REPORTED)
     except Exception:
         _log_failure("Could not queue moderator alerts for comment %s", comment.pk)

@@ -357,3 +357,32 @@ def test_rows_left_by_a_killed_worker_are_sent_after_send_notifications(
     assert run_due_tasks() == 1
     [message] = mail.outbox
     assert "Interrupted." in message.body
+
+
+@pytest.mark.django_db
+def test_notifications_commit_with_the_comment_even_when_queueing_fails_after_commit(
+    queued, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The database goes away just after a comment committed: the digest cannot be queued,
+    but its rows were written in the comment's own transaction and are sent later."""
+    from django.db import OperationalError
+
+    article = make_article()
+    subscribe(article, "one@example.org")
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the connection is lost")
+
+    monkeypatch.setattr(tasks, "enqueue", database_gone)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = make_posted_comment(article, "Posted as the lights went out.")
+    monkeypatch.undo()
+
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    assert Notification.objects.filter(comment=comment, sent_at__isnull=True).count() == 1
+    assert not DBTaskResult.objects.exists()
+    call_command("send_notifications", stdout=io.StringIO())
+    close_window()
+    assert run_due_tasks() == 1
+    [message] = mail.outbox
+    assert "Posted as the lights went out." in message.body

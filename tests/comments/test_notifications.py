@@ -351,7 +351,8 @@ def test_comment_removed_before_the_digest_is_sent_is_left_out(article):
     subscription = confirmed_guest(article, "reader@example.org")
     mail.outbox.clear()
     comment = make_posted_comment(article, "Soon removed.")
-    Notification.objects.create(subscription=subscription, comment=comment, reason="comment")
+    # Written with the comment, in its transaction; the digest is due later.
+    assert Notification.objects.filter(subscription=subscription, comment=comment).exists()
     Comment.objects.filter(pk=comment.pk).update(status=Status.REMOVED)
     assert tasks.send_digest.call(subscription.pk) == 0
     assert mail.outbox == [] and not Notification.objects.exists()
