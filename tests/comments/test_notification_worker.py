@@ -17,7 +17,6 @@ import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -25,7 +24,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -36,6 +35,7 @@ from comments.notifications.models import Notification, Subscription
 from comments.services import post_comment
 from tests.comments.helpers import guest, make_posted_comment
 from tests.helpers import make_article
+from tests.processes import url_of_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = 300
@@ -261,16 +261,6 @@ def test_two_workers_sending_the_same_digest_at_once_send_it_once(queued):
 # --- Real worker processes ----------------------------------------------------------------------
 
 
-def database_url_for_tests() -> str:
-    """A URL for the test database, for a process started by the test."""
-    params = connection.settings_dict
-    user = quote(params["USER"] or "", safe="")
-    password = f":{quote(params['PASSWORD'], safe='')}" if params["PASSWORD"] else ""
-    host = quote(params["HOST"] or "", safe="")
-    port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
-
-
 def start_worker(outbox: Path, *extra: str) -> subprocess.Popen:
     env = {
         key: value
@@ -278,7 +268,7 @@ def start_worker(outbox: Path, *extra: str) -> subprocess.Popen:
         if key not in {"TASKS_BACKEND", "EMAIL_BACKEND"}
     }
     env.update(
-        DATABASE_URL=database_url_for_tests(),
+        DATABASE_URL=url_of_test_database(),
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DJANGO_DEBUG="1",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",

@@ -10,11 +10,7 @@ from __future__ import annotations
 import html
 import http.cookiejar
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -23,11 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from comments.models import Comment
 from newsroom.models import Counter
 from tests.helpers import make_article
+from tests.processes import running_gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTEMPTS = 8
@@ -36,69 +32,20 @@ LIMIT = 5
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    """The test database, as a URL gunicorn's workers can use."""
-    db = connection.settings_dict
-    quote = urllib.parse.quote
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db.get("HOST") or "localhost", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
-
-
 @pytest.fixture
 def gunicorn():
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "DJANGO_DEBUG": "1",
-        "DJANGO_SECRET_KEY": "test-key-for-the-gunicorn-workers-only-0123456789",
-        "WEB_CONCURRENCY": "3",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "COMMENTS_RATE_LIMITS": f"{LIMIT}/minute,30/hour",
-        "COMMENTS_FORM_MIN_SECONDS": "0",
-        "COMMENTS_PREMODERATE": "0",
-        "COMMENTS_PREMODERATE_FIRST_TIMERS": "0",
-        "COMMENTS_SPAM_CHECKER": "",
+    with running_gunicorn(
+        workers=3,
+        DATABASE_CONN_MAX_AGE="0",
+        COMMENTS_RATE_LIMITS=f"{LIMIT}/minute,30/hour",
+        COMMENTS_FORM_MIN_SECONDS="0",
+        COMMENTS_PREMODERATE="0",
+        COMMENTS_PREMODERATE_FIRST_TIMERS="0",
+        COMMENTS_SPAM_CHECKER="",
         # One proxy hop, so each scenario can speak from an address of its own.
-        "NEWSROOM_TRUSTED_PROXY_HOPS": "1",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "newsroom.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # up to a minute for three workers to boot
-            if server.poll() is not None:
-                pytest.fail(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        NEWSROOM_TRUSTED_PROXY_HOPS="1",
+    ) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
