@@ -4,6 +4,10 @@ per username or email in the shared store. Each refusal is a clear 429 page."""
 
 from __future__ import annotations
 
+import http.client
+import re
+import urllib.parse
+
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
@@ -11,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.helpers import make_user
+from tests.processes import running_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +115,40 @@ def test_sign_ups_are_limited_per_address_and_per_email():
     for n in range(5):
         signup(f"other{n}", "same@example.org", address=f"198.51.100.{n + 1}")
     assert signup("other9", "same@example.org", address="192.0.2.1").status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_passwords_spread_over_gunicorn_workers_lock_out_just_the_same():
+    """The failures are counted in PostgreSQL, so whichever of the workers answers each guess,
+    the fifth locks the account out (cookie-less guesses, one address)."""
+    make_user("night-editor", is_staff=True)
+    with running_gunicorn(workers=3) as port:
+        statuses = []
+        for n in range(8):
+            # Each guess is a fresh visitor: a new connection, the form's own CSRF cookie.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/admin/login/")
+            page = connection.getresponse()
+            form = page.read().decode()
+            cookie = page.getheader("Set-Cookie", "").split(";")[0]
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+            body = urllib.parse.urlencode(
+                {"username": "night-editor", "password": f"guess {n}", "csrfmiddlewaretoken": token}
+            )
+            connection.request(
+                "POST",
+                "/admin/login/",
+                body,
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookie,
+                    "Origin": f"http://127.0.0.1:{port}",
+                    "Referer": f"http://127.0.0.1:{port}/admin/login/",
+                },
+            )
+            answer = connection.getresponse()
+            text = answer.read().decode()
+            statuses.append(answer.status)
+            connection.close()
+    assert statuses == [200] * 4 + [429] * 4
+    assert LOCKED in text
