@@ -342,13 +342,12 @@ def _check_report_rate(reporter: Commenter) -> None:
         return
     exceeded = ratelimit.hit({"report": identity}, rates)
     if exceeded is not None:
-        error = CommentRefused(
+        raise CommentRefused(
             _("You have sent many reports in a short time. Please try again later."),
             status=429,
             code="rate_limited",
+            retry_after=exceeded.retry_after,
         )
-        error.retry_after = exceeded.retry_after
-        raise error
 
 
 def report(*, comment: Comment, reporter: Commenter, reason: str, details: str = "") -> Flag:

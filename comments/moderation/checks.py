@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -98,16 +99,15 @@ def _check_rate(author: Commenter, now: datetime) -> None:
         return
     # IPv6 by /64: one household or phone can take any address in it.
     exceeded = ratelimit.hit({"ip": author.network, "who": _identity(author)}, rates, now)
-    if exceeded is None:
-        return
-    minutes = max(1, math.ceil(exceeded.retry_after / 60))
-    message = ngettext(
-        "You are posting faster than we can keep up with. Please wait a minute and try again.",
-        "You are posting faster than we can keep up with. "
-        "Please wait %(minutes)d minutes and try again.",
-        minutes,
-    ) % {"minutes": minutes}
-    raise CommentRefused(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
+    _refuse_if_exceeded(
+        exceeded,
+        lambda minutes: ngettext(
+            "You are posting faster than we can keep up with. Please wait a minute and try again.",
+            "You are posting faster than we can keep up with. "
+            "Please wait %(minutes)d minutes and try again.",
+            minutes,
+        ),
+    )
 
 
 def _check_edit_rate(author: Commenter, comment: Comment, now: datetime) -> None:
@@ -117,16 +117,29 @@ def _check_edit_rate(author: Commenter, comment: Comment, now: datetime) -> None
         return
     identities = {"edit-comment": str(comment.pk), "edit-who": _identity(author)}
     exceeded = ratelimit.hit(identities, rates, now)
+    _refuse_if_exceeded(
+        exceeded,
+        lambda minutes: ngettext(
+            "You are editing faster than we can keep up with. Please wait a minute and try again.",
+            "You are editing faster than we can keep up with. "
+            "Please wait %(minutes)d minutes and try again.",
+            minutes,
+        ),
+    )
+
+
+def _refuse_if_exceeded(exceeded: ratelimit.Exceeded | None, message: Callable[[int], str]) -> None:
+    """Refuse with 429 and ``Retry-After`` when a limit was exceeded; ``message(minutes)`` is
+    the reader's message in the right plural for the minutes left."""
     if exceeded is None:
         return
     minutes = max(1, math.ceil(exceeded.retry_after / 60))
-    message = ngettext(
-        "You are editing faster than we can keep up with. Please wait a minute and try again.",
-        "You are editing faster than we can keep up with. "
-        "Please wait %(minutes)d minutes and try again.",
-        minutes,
-    ) % {"minutes": minutes}
-    raise CommentRefused(message, status=429, code="rate_limited", retry_after=exceeded.retry_after)
+    raise CommentRefused(
+        message(minutes) % {"minutes": minutes},
+        status=429,
+        code="rate_limited",
+        retry_after=exceeded.retry_after,
+    )
 
 
 # --- Content -------------------------------------------------------------------------------
