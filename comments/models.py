@@ -130,6 +130,10 @@ class Comment(MPTTModel):
     score = models.IntegerField(_("votes"), default=0, editable=False, db_index=True)
     flag_count = models.PositiveIntegerField(_("reports"), default=0, editable=False)
     moderator_note = models.TextField(_("moderator's note"), blank=True)
+    # django-mptt's nested-set labels, 64-bit so that a thread's can be spread out with room
+    # between them (comments.tree): a reply then renumbers nothing.
+    lft = models.PositiveBigIntegerField(editable=False)
+    rght = models.PositiveBigIntegerField(editable=False)
 
     objects = CommentManager()
 
@@ -146,6 +150,8 @@ class Comment(MPTTModel):
         indexes = [
             models.Index(fields=["article", "level", "status"], name="comment_roots_idx"),
             models.Index(fields=["tree_id", "lft"], name="comment_tree_idx"),
+            # Finds a comment's last reply, and counts labels when a spot runs out of room.
+            models.Index(fields=["tree_id", "rght"], name="comment_tree_right_idx"),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             # A page of threads in each order reads 20 entries of one of these, not every
             # thread of the article; counting threads reads only the first. Only top-level
@@ -192,6 +198,21 @@ class Comment(MPTTModel):
     @property
     def anchor(self) -> str:
         return f"c{self.pk}"
+
+    # With room between labels (comments.tree), rght - lft no longer counts descendants as
+    # django-mptt assumes: count them, unless the labels are adjacent.
+    def _below(self) -> models.QuerySet:
+        return Comment.objects.filter(tree_id=self.tree_id, lft__gt=self.lft, lft__lt=self.rght)
+
+    def get_descendant_count(self) -> int:
+        if self.rght is None or self.rght - self.lft == 1:
+            return 0
+        return self._below().count()
+
+    def is_leaf_node(self) -> bool:
+        if self.rght is None or self.rght - self.lft == 1:
+            return True
+        return not self._below().exists()
 
 
 class Vote(models.Model):

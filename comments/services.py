@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import formatting, moderation, signals
+from comments import formatting, moderation, signals, tree
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
 from newsroom import pagecache, ratelimit
@@ -40,19 +40,20 @@ def _hashed(prefix: str, value: str) -> str:
 
 
 def _lock_thread(tree_id: int) -> None:
-    """Serialise writes to one thread by locking its root row: django-mptt renumbers
-    lft/rght without locking. (A root's tree_id never changes: threads are never moved.)"""
+    """Serialise writes to one thread by locking its root row: a reply may spread out its
+    neighbours' labels (comments.tree). (A root's tree_id never changes: threads are never
+    moved.)"""
     # A root always has lft 1: the (tree_id, lft) index finds it without reading the thread.
     list(
         Comment.objects.select_for_update()
-        .filter(tree_id=tree_id, lft=1)
+        .filter(tree_id=tree_id, lft=tree.ROOT_LEFT)
         .order_by()
         .values_list("pk")
     )
 
 
 def _lock_new_trees() -> None:
-    """Serialise new threads: django-mptt takes MAX(tree_id) + 1, which races."""
+    """Serialise new threads: each takes MAX(tree_id) + 1, which races."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
 
@@ -139,6 +140,7 @@ def post_comment(
         moderation.check_duplicate(author, body, now, None)
         if parent is None:
             _lock_new_trees()
+            tree.start_thread(comment)
         else:
             _lock_thread(parent.tree_id)
             # Re-read the parent under the lock: its lft/rght may have moved meanwhile, and
@@ -146,8 +148,9 @@ def post_comment(
             parent = Comment.objects.filter(pk=parent.pk).first()
             if parent is None or not parent.is_visible:
                 raise CommentRefused(_("The comment you are replying to is no longer available."))
+            tree.place_reply(comment, parent)
         comment.parent = parent
-        comment.save()
+        comment.save()  # django-mptt leaves labels set beforehand alone: one INSERT
         if status == Status.APPROVED:
             Comment.objects.count_one_more(article.pk)
         moderation.record(
@@ -238,7 +241,7 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
             raise moderated_refusal()
         article_id = comment.article_id
         if comment.is_leaf_node():
-            comment.delete()
+            tree.remove_leaf(comment)
             removed = True
         else:
             comment.is_deleted = True

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
+from comments import tree
 from comments.models import Comment, Status
 from comments.services import NEW_TREE_LOCK
 
@@ -148,30 +149,6 @@ def _well_typed(row) -> bool:
     )
 
 
-def _nested_sets(rows: list[dict]) -> dict[int, tuple[int, int, int, int]]:
-    """(root id, lft, rght, level) for every comment, from parents listed before children."""
-    children: dict[int | None, list[int]] = {}
-    for row in rows:
-        children.setdefault(row["parent_id"], []).append(row["id"])
-    numbers: dict[int, tuple[int, int, int, int]] = {}
-    for root in children.get(None, []):
-        counter = 1
-        stack: list[tuple[int, int, bool]] = [(root, 0, False)]
-        lefts: dict[int, int] = {}
-        while stack:
-            pk, level, closing = stack.pop()
-            if closing:
-                numbers[pk] = (root, lefts[pk], counter, level)
-                counter += 1
-                continue
-            lefts[pk] = counter
-            counter += 1
-            stack.append((pk, level, True))
-            for child in reversed(children.get(pk, [])):
-                stack.append((child, level + 1, False))
-    return numbers
-
-
 @transaction.atomic
 def import_document(document: dict, *, progress: Progress | None = None) -> dict[str, int]:
     """Add the file's comments to their articles (matched by slug), keeping ids, trees, times,
@@ -209,7 +186,7 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
                 f"Article {article.slug}: some of its comments are here already, others not; "
                 "restore a backup instead of importing over a partial discussion."
             )
-        numbers = _nested_sets(rows)
+        numbers = tree.numbered((row["id"], row["parent_id"]) for row in rows)
         with connection.cursor() as cursor:  # new threads: the same lock posting takes
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
         next_tree = (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1

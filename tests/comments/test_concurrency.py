@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connections
 
-from comments import services
+from comments import services, tree
 from comments.domain import Commenter
 from comments.integrity import tree_problems
 from comments.models import Comment
@@ -18,6 +18,19 @@ POSTS_EACH = 11  # 220 comments, plus the thread's first one
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_replies_and_new_threads_keep_every_tree_valid(settings):
+    post_concurrently(settings)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replies_that_must_spread_labels_out_keep_every_tree_valid(
+    settings, monkeypatch
+):
+    # 2**12 labels for 220 comments: most replies run out of room and relabel their neighbours.
+    monkeypatch.setattr(tree, "ROOT_RIGHT", 2**12)
+    post_concurrently(settings)
+
+
+def post_concurrently(settings) -> None:
     settings.COMMENTS_RATE_LIMITS = ""  # 20 posters from one process: measure the tree only
     article = make_article()
     first = services.post_comment(
