@@ -182,22 +182,32 @@ def start_gunicorn(port: int, **extra: str) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def lighthouse(url: str) -> tuple[float, float] | str:
+def lighthouse(url: str, runs: int = 3) -> tuple[float, float] | str:
+    """Lighthouse's mobile performance and accessibility scores, each the median of ``runs``
+    runs: one run's performance score swings by several points with the machine's load."""
     chrome = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
     if not LIGHTHOUSE.exists():
         return "not run: bench/lighthouse is not installed (needs npm)"
     if not Path(chrome).exists():
         return f"not run: no Chromium at {chrome}"
-    for _attempt in range(2):  # Lighthouse now and then loses its trace (NO_NAVSTART): retry once
+    scores: list[tuple[float, float]] = []
+    failure = ""
+    for _attempt in range(runs + 2):  # now and then it loses its trace (NO_NAVSTART): retry
         result = _lighthouse_once(url, chrome)
-        if result.returncode == 0:
+        if result.returncode != 0:
+            failure = (result.stderr.strip().splitlines() or ["?"])[-1]
+            continue
+        categories = json.loads(result.stdout)["categories"]
+        scores.append(
+            (100 * categories["performance"]["score"], 100 * categories["accessibility"]["score"])
+        )
+        if len(scores) == runs:
             break
-    if result.returncode != 0:
-        return "failed: " + (result.stderr.strip().splitlines() or ["?"])[-1]
-    report = json.loads(result.stdout)
+    if not scores:
+        return f"failed: {failure}"
     return (
-        100 * report["categories"]["performance"]["score"],
-        100 * report["categories"]["accessibility"]["score"],
+        statistics.median(score[0] for score in scores),
+        statistics.median(score[1] for score in scores),
     )
 
 
@@ -231,9 +241,10 @@ def make_article(slug: str, section: Section, author: Author) -> Article:
     return article
 
 
-def replies_ms(threads: dict, repeat: int = 25) -> dict[int, float]:
-    """Median time of a reply to one of each thread's most recent comments, the threads
-    taking turns so that both see the same load from the rest of the machine."""
+def replies_ms(threads: dict, repeat: int = 60) -> dict[int, tuple[float, float]]:
+    """Median and mean time of a reply to one of each thread's most recent comments, the
+    threads taking turns so that both see the same load from the rest of the machine. The
+    mean counts the rare reply that finds no room and spreads its neighbours' labels out."""
     poster = Commenter(name="Bench", email="bench@example.org", ip="127.0.0.1")
     rng = random.Random(7)
     samples: dict[int, list[float]] = {size: [] for size in threads}
@@ -241,9 +252,15 @@ def replies_ms(threads: dict, repeat: int = 25) -> dict[int, float]:
         for size, (article, ids) in threads.items():
             parent = Comment.objects.get(pk=rng.choice(ids[-seed.RECENT :]))
             start = time.perf_counter()
-            services.post_comment(article=article, parent=parent, author=poster, body=f"R{n}")
+            reply = services.post_comment(
+                article=article, parent=parent, author=poster, body=f"R{n}"
+            )
             samples[size].append(time.perf_counter() - start)
-    return {size: 1000 * statistics.median(times[1:]) for size, times in samples.items()}
+            ids.append(reply.pk)  # the thread grows as it would: later replies answer it
+    return {
+        size: (1000 * statistics.median(times[1:]), 1000 * statistics.mean(times[1:]))
+        for size, times in samples.items()
+    }
 
 
 def crowd_with(label: str, path: str, **env: str) -> None:
@@ -368,7 +385,7 @@ def run() -> int:
         row("  HTML encoding", pages[10_000]["encoding"], "", "", "gzip",
             pages[10_000]["encoding"] == "gzip")  # fmt: skip
         row("  conditional GET (If-None-Match)", str(status), "", "", "304", status == 304)
-        print("4. Phones (Lighthouse, mobile, 10,000-comment page)")
+        print("4. Phones (Lighthouse, mobile, 10,000-comment page; median of 3 runs)")
         site.get(big, shared)  # the shared copy, as the crowd gets it
         scores = lighthouse(f"http://127.0.0.1:{port}{big}")
         if isinstance(scores, str):
@@ -383,9 +400,15 @@ def run() -> int:
     print("5. Writes stay cheap (reply to one of the 30 newest comments of one thread)")
     with override_settings(COMMENTS_RATE_LIMITS="", COMMENTS_DUPLICATE_WINDOW=0):
         costs = replies_ms(threads)
-    small, large = costs[10], costs[10_000]
-    row("  reply into a 10,000-comment thread", f"{large:.1f} ms", f"{small:.1f} ms",
+    (small, small_mean), (large, large_mean) = costs[10], costs[10_000]
+    row("  reply into a 10,000-comment thread (median)", f"{large:.1f} ms", f"{small:.1f} ms",
         f"{large / small:.2f}x", "<= 3x", large / small <= 3)  # fmt: skip
+    row("  reply into a 10,000-comment thread (mean)", f"{large_mean:.1f} ms",
+        f"{small_mean:.1f} ms", f"{large_mean / small_mean:.2f}x", "<= 3x",
+        large_mean / small_mean <= 3)  # fmt: skip
+    problems = tree_problems(threads[10_000][0].pk)
+    row("  the thread afterwards", "valid" if not problems else problems[0], "", "", "valid",
+        not problems)  # fmt: skip
     print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
 
