@@ -10,14 +10,14 @@ from django.views.generic import ListView
 
 from articles import selectors
 from articles.models import Article, Author, Section, Tag
-from newsroom.pagecache import cached_article_page
+from newsroom.pagecache import shared_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/home.html", {"front": selectors.front_page()})
 
 
-@cached_article_page
+@shared_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         article = selectors.article_for_page(slug, request.user)

@@ -1,8 +1,11 @@
 """Article pages for anonymous readers, served from the shared cache without rendering.
 
 An anonymous reader's article page is the same bytes for everyone, so it is rendered once,
-stored (plain and gzipped) in Django's default cache — PostgreSQL's ``newsroom_cache`` table,
-or Redis when ``REDIS_URL`` is set, never one process's memory — and served from there.
+stored gzipped, with the headers the middleware added, in Django's default cache —
+PostgreSQL's ``newsroom_cache`` table, or Redis when ``REDIS_URL`` is set, never one
+process's memory — and served from there by ``SharedPageMiddleware``, near the top of the
+middleware: a stored page costs one cache read, not a pass through sessions, CSRF,
+authentication and the rest.
 
 Each stored page carries the versions it was rendered under: the article's own version, bumped
 after every change readers of that article could see (a comment posted, edited, deleted,
@@ -21,20 +24,23 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from articles.models import Article, Author, Section, Tag
+
+logger = logging.getLogger(__name__)
 
 SITE_KEY = "pagecache:site"
 # Cookies that make a page the reader's own: a signed-in session, a guest's browser key
@@ -81,7 +87,8 @@ def is_shared(request: HttpRequest) -> bool:
 
 def _page_key(request: HttpRequest, slug: str) -> str:
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS)
-    where = f"{request.scheme}://{request.get_host()}|{slug}|{query}|{request.LANGUAGE_CODE}"
+    language = translation.get_language_from_request(request)
+    where = f"{request.scheme}://{request.get_host()}|{slug}|{query}|{language}"
     return "pagecache:page:" + hashlib.sha256(where.encode()).hexdigest()
 
 
@@ -104,13 +111,21 @@ def _timeout(until: datetime | None) -> int:
     return timeout
 
 
+# Headers not replayed from a stored page: set anew for each answer, or by the middleware
+# outside this one (SecurityMiddleware's, GZip's, ConditionalGet's).
+_NOT_STORED = {"content-length", "content-encoding", "etag", "set-cookie", "vary", "cache-control"}
+
+
 def _stored(response: HttpResponse, versions: tuple[str, str]) -> dict:
     body = response.content
     # Only the compressed bytes are kept (every browser takes them): a small value is a
     # cheaper read for every reader; the rare client without gzip gets them decompressed.
     return {
         "versions": versions,
-        "content_type": response["Content-Type"],
+        # What the middleware inside this one added (the security policy, framing, language)
+        # is replayed with the page, since a stored page skips them.
+        "headers": [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
+        "vary": response.get("Vary", ""),
         "etag": f'W/"{hashlib.sha256(body).hexdigest()[:32]}"',
         "gzipped": gzip.compress(body, compresslevel=6, mtime=0),
     }
@@ -119,38 +134,57 @@ def _stored(response: HttpResponse, versions: tuple[str, str]) -> dict:
 def _from_stored(request: HttpRequest, entry: dict) -> HttpResponse:
     accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
     body = entry["gzipped"] if accepts_gzip else gzip.decompress(entry["gzipped"])
-    response = HttpResponse(body, content_type=entry["content_type"])
+    response = HttpResponse(body)
+    for name, value in entry["headers"]:
+        response[name] = value
     if accepts_gzip:
         response["Content-Encoding"] = "gzip"
     response["ETag"] = entry["etag"]
     # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); the copy
     # differs with the encoding, and readers with cookies get a page of their own.
     response["Cache-Control"] = "max-age=0, must-revalidate"
+    if entry["vary"]:
+        response["Vary"] = entry["vary"]
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
     response.shared_copy = True
     return response
 
 
-def cached_article_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve ``view(request, slug)`` from the shared copy to anonymous readers.
+def shared_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark ``view(request, slug)`` as an article page that ``SharedPageMiddleware`` may answer
+    from the shared copy. The view marks a response that may be shared with
+    ``response.shareable = True`` and, if the page changes by itself at some time (comments
+    closing), sets ``response.shared_until``."""
+    view.shared_page = True
+    return view
 
-    The view marks a response that may be shared with ``response.shareable = True`` and, if
-    the page changes by itself at some time (comments closing), ``response.shared_until``.
-    """
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
-        if settings.PAGE_CACHE_SECONDS <= 0 or not is_shared(request):
-            return view(request, slug)
+class SharedPageMiddleware:
+    """Answer anonymous readers' article pages from the shared copy before the rest of the
+    middleware runs (sessions, CSRF, authentication, messages, the security policy): a stored
+    page is one cache read. Sits inside GZip and ConditionalGet, which leave its gzipped bytes
+    alone and answer If-None-Match with a 304."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        slug = _shared_slug(request)
+        if slug is None:
+            return self.get_response(request)
         page_key, article_key = _page_key(request, slug), _article_key(slug)
-        found = cache.get_many([SITE_KEY, article_key, page_key])
-        # Read before the page's data: a page rendered from older data is stored under an
-        # older version.
-        versions = _current_versions(found, article_key)
+        try:
+            found = cache.get_many([SITE_KEY, article_key, page_key])
+            # Read before the page's data: a page rendered from older data is stored under an
+            # older version.
+            versions = _current_versions(found, article_key)
+        except Exception:  # the cache is down: render (a lost database then gets its 503)
+            logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+            return self.get_response(request)
         entry = found.get(page_key)
         if entry is not None and entry["versions"] == versions:
             return _from_stored(request, entry)
-        response = view(request, slug)
+        response = self.get_response(request)
         if not getattr(response, "shareable", False) or response.status_code != 200:
             return response
         if response.cookies:  # something made it one reader's page
@@ -161,7 +195,18 @@ def cached_article_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
             cache.set(page_key, entry, timeout=timeout)
         return _from_stored(request, entry)
 
-    return wrapper
+
+def _shared_slug(request: HttpRequest) -> str | None:
+    """The article's slug when this request may get (and its answer become) the shared copy."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or not is_shared(request):
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if not getattr(match.func, "shared_page", False):
+        return None
+    return match.kwargs.get("slug")
 
 
 def _site_changed(**kwargs) -> None:

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     # by WhiteNoise); then answers carry an ETag and If-None-Match gets a 304.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous readers' article pages, from the shared copy before anything below runs.
+    "newsroom.pagecache.SharedPageMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from comments import moderation, services
 from comments.models import Comment
+from newsroom import pagecache
 from tests.comments.helpers import (
     change_article,
     guest,
@@ -83,6 +84,30 @@ def test_the_shared_copy_sets_no_cookie_and_carries_no_token(article):
         assert not response.cookies
         assert "csrfmiddlewaretoken" not in response.content.decode()
         assert "Accept-Encoding" in response["Vary"] and "Cookie" in response["Vary"]
+
+
+def test_the_shared_copy_keeps_the_headers_of_a_rendered_page(article):
+    # Served before the security-policy and framing middleware run: their headers come
+    # with the stored page.
+    rendered = Client().get(article.get_absolute_url())
+    stored = Client().get(article.get_absolute_url())
+    assert getattr(stored, "shared_copy", False)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type"):
+        assert stored[header] == rendered[header], header
+    assert "Content-Language" not in rendered or stored["Content-Language"] == "en"
+
+
+def test_a_cache_that_fails_means_a_rendered_page_not_an_error(article, monkeypatch):
+    make_posted_comment(article, "Still readable.")
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(pagecache.cache, "get_many", broken)
+    response = Client().get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Still readable." in response.content.decode()
+    assert not getattr(response, "shared_copy", False)
 
 
 def test_html_is_gzipped_and_revalidates_with_a_304(article):
