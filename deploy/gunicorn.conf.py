@@ -8,8 +8,13 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_coun
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are recycled now and then (a guard against slow leaks). They fork from a master that
+# has already loaded Django (preload_app), so a new worker costs a fork, not a second of
+# imports: at a crowd's pace every worker would otherwise re-import every few seconds.
+# Application code changes then need a restart, not a HUP.
+preload_app = True
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
