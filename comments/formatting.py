@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
@@ -92,9 +93,12 @@ def _inline(lines: list[str]) -> str:
     return html.replace("\n", "<br>")
 
 
+@lru_cache(maxsize=2048)
 def render(text: str) -> SafeString:
     """Paragraphs on blank lines, ``>`` lines as quotations, links made clickable (and marked
-    ``nofollow ugc``); every other character is escaped."""
+    ``nofollow ugc``); every other character is escaped. Remembered per process (the result
+    depends on the text alone): a busy page shows the same comments to reader after reader,
+    and urlize is slow."""
     blocks = []
     for block in _PARAGRAPH_BREAK.split(normalise(text)):
         lines = block.split("\n")

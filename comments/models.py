@@ -15,6 +15,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from articles.models import Article
+from comments.links import comment_url
 
 # Subscriptions and notifications live in their own package; importing them here registers
 # them with the comments app.
@@ -179,7 +180,7 @@ class Comment(MPTTModel):
         return f"{self.author_name}: {self.body[:60]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("comments:permalink", args=[self.pk])
+        return comment_url("comments:permalink", self.pk)
 
     @property
     def author_name(self) -> str:

@@ -8,6 +8,7 @@ from django.utils.timesince import timesince
 
 from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
+from comments.links import comment_url
 from comments.models import display_name as _display_name
 
 register = template.Library()
@@ -43,6 +44,13 @@ def comments_section(context, article) -> dict:
 def display_name(user) -> str:
     """The name an account is shown under (``comments.models.display_name``)."""
     return _display_name(user)
+
+
+@register.filter(name="comment_url")
+def comment_url_filter(pk: int, name: str) -> str:
+    """``{{ c.pk|comment_url:"comments:vote" }}``: ``{% url %}`` for a comment's pages, without
+    resolving the pattern again for every comment on the page."""
+    return comment_url(name, pk)
 
 
 @register.filter
