@@ -200,6 +200,15 @@ def confirm(token: str) -> tuple[Subscription | None, LinkProblem | None, bool]:
     return found, None, not updated
 
 
+def to_unsubscribe(token: str) -> tuple[Subscription | None, LinkProblem | None]:
+    """The subscription an unsubscribe link names, left in place: opening the link asks
+    first, since mail scanners open links in emails (RFC 8058's very reason)."""
+    found = resolve(token, UNSUBSCRIBE_SALT, None)
+    if isinstance(found, LinkProblem):
+        return None, found
+    return found, None
+
+
 def unsubscribe(token: str) -> tuple[Subscription | None, LinkProblem | None]:
     """Remove the subscription named by an unsubscribe link, at once. Returns the removed
     subscription (or None) and the problem with the link (or None). Its unsent

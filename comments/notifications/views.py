@@ -111,8 +111,13 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click, no sign-in: the signed link is the permission."""
-    subscription, problem = subscriptions.unsubscribe(token)
+    """No sign-in: the signed link is the permission. Opening the link (GET) asks, with one
+    button; only a POST unsubscribes: the button, or a mail client's RFC 8058 one-click POST.
+    Mail scanners that open every link in a message then unsubscribe nobody."""
+    if request.method == "POST":
+        subscription, problem = subscriptions.unsubscribe(token)
+    else:
+        subscription, problem = subscriptions.to_unsubscribe(token)
     if problem is LinkProblem.GONE:
         return _link_page(
             request,
@@ -121,6 +126,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
     if problem is not None:
         return _problem_page(request, problem)
+    if request.method == "GET":
+        return render(
+            request,
+            "comments/notifications/unsubscribe.html",
+            {"article": subscription.article},
+        )
     return _link_page(
         request,
         title=_("You are unsubscribed"),

@@ -1,8 +1,9 @@
 """The links in notification emails: confirm and unsubscribe, used well and badly.
 
 Expired, tampered, truncated and reused links each get a page that says what happened,
-never an error page; one-click unsubscribe works by GET and by RFC 8058's POST, which mail
-providers send without a CSRF token or cookies.
+never an error page. Opening an unsubscribe link asks first (mail scanners open links); the
+page's button and RFC 8058's one-click POST, which mail providers send without a CSRF token
+or cookies, unsubscribe.
 """
 
 from __future__ import annotations
@@ -109,17 +110,25 @@ def test_confirmation_link_of_a_cancelled_subscription_says_it_is_gone(article):
     assert "no longer exists" in response.content.decode()
 
 
-def test_unsubscribe_link_works_at_once_without_signing_in_and_twice_says_so(article):
+def test_opening_the_unsubscribe_link_asks_and_only_the_button_unsubscribes(article):
+    # Mail scanners open every link in a message: a GET must change nothing.
     subscription = guest_subscription(article)
     url = path_of(links.unsubscribe_url(subscription))
-    response = Client().get(url)
+    for _ in range(3):
+        opened = Client().get(url)
+        assert opened.status_code == 200
+        assert Subscription.objects.filter(pk=subscription.pk).exists()
+    page = opened.content.decode()
+    assert "Stop these emails?" in page and article.headline in page
+    assert '<form method="post">' in page and "csrfmiddlewaretoken" not in page
+
+    response = Client(enforce_csrf_checks=True).post(url)  # the button, no sign-in, no token
     assert response.status_code == 200
     assert "no more emails about this discussion" in response.content.decode()
-    assert article.headline in response.content.decode()
     assert not Subscription.objects.exists()
-    again = Client().get(url)
-    assert again.status_code == 200
-    assert "already unsubscribed" in again.content.decode()
+    for again in (Client().get(url), Client().post(url)):
+        assert again.status_code == 200
+        assert "already unsubscribed" in again.content.decode()
 
 
 def test_one_click_post_unsubscribes_without_csrf_token_or_cookies(article):
@@ -136,7 +145,7 @@ def test_unsubscribe_link_does_not_remove_a_later_subscription_of_the_same_addre
     url = path_of(links.unsubscribe_url(old))
     old.delete()
     new = guest_subscription(article)
-    Client().get(url)
+    Client().post(url)
     assert Subscription.objects.filter(pk=new.pk).exists()
 
 

@@ -5,11 +5,14 @@ post a comment and reply to another, seeing where they are and hearing what went
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from comments.models import Comment
+from comments.notifications import links, subscriptions
+from comments.notifications.models import Subscription
 from tests.e2e.helpers import assert_accessible, comment, comment_form, comment_on_page, upvote
 from tests.helpers import make_article
 
@@ -96,6 +99,15 @@ def open_search(page: Page) -> None:
     expect(page.get_by_text("2 results for “ferry”")).to_be_visible()
 
 
+def open_unsubscribe(page: Page) -> None:
+    """The page an unsubscribe link in an email opens: it asks before it acts."""
+    article = make_article()
+    subscriptions.subscribe(article=article, kind="all", email="reader@example.org")
+    subscription = Subscription.objects.get(article=article)
+    page.goto(urlsplit(links.unsubscribe_url(subscription)).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stop these emails?")
+
+
 PAGES = {
     "front-page": open_front_page,
     "article-with-comments": open_article,
@@ -104,6 +116,7 @@ PAGES = {
     "login": open_login,
     "signup": open_signup,
     "search": open_search,
+    "unsubscribe": open_unsubscribe,
 }
 
 

@@ -4,11 +4,13 @@ JavaScript. Tasks run in the live server's process, so mail lands in ``mail.outb
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from comments.notifications import links
 from comments.notifications.models import Subscription
 from tests.e2e.helpers import comment_form, fill_guest_form
 from tests.helpers import make_article
@@ -53,3 +55,22 @@ def test_guest_follows_a_discussion_without_commenting_or_javascript(page_withou
     page.goto(confirmation_path())
     expect(page.get_by_role("heading", name="Subscription confirmed")).to_be_visible()
     assert Subscription.objects.confirmed().get().email == "jo@example.org"
+
+
+def test_the_unsubscribe_link_asks_and_the_button_unsubscribes(page_without_js):
+    page = page_without_js
+    article = make_article(headline="Ferry fares frozen")
+    page.goto(article.get_absolute_url())
+    follow = page.locator("form.follow-form")
+    follow.get_by_label("Your email").fill("kim@example.org")
+    follow.get_by_role("button", name="Follow").click()
+    page.goto(confirmation_path())
+    subscription = Subscription.objects.confirmed().get()
+
+    page.goto(urlsplit(links.unsubscribe_url(subscription)).path)
+    expect(page.get_by_role("heading", name="Stop these emails?")).to_be_visible()
+    assert Subscription.objects.filter(pk=subscription.pk).exists()  # opening it changed nothing
+    page.get_by_role("button", name="Unsubscribe").click()
+    expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
+    expect(page.get_by_role("link", name="Ferry fares frozen")).to_be_visible()
+    assert not Subscription.objects.exists()
