@@ -12,7 +12,7 @@ import json
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from comments.domain import Commenter, new_browser_key
+from comments.domain import Commenter, network_of, new_browser_key
 
 COOKIE = "newsroom_guest"
 SALT = "comments.guest"
@@ -40,6 +40,15 @@ def client_ip(request: HttpRequest) -> str | None:
             if address:
                 return address
     return _valid_address(request.META.get("REMOTE_ADDR") or "")
+
+
+def client_network_address(request: HttpRequest) -> str | None:
+    """``client_ip``, IPv6 reduced to its /64's first address: a home or a phone holds a
+    whole /64, so sign-in lockouts (django-axes) count the network, not each of its 2**64
+    addresses an attacker could rotate through."""
+    ip = client_ip(request)
+    network = network_of(ip)
+    return network.split("/", 1)[0] if network else ip
 
 
 def guest_state(request: HttpRequest) -> dict:

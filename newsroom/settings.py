@@ -194,7 +194,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one, separately
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "comments.identity.client_ip"  # honours NEWSROOM_TRUSTED_PROXY_HOPS
+# Honours NEWSROOM_TRUSTED_PROXY_HOPS; an IPv6 reader counts as their /64.
+AXES_CLIENT_IP_CALLABLE = "comments.identity.client_network_address"
 AXES_LOCKOUT_CALLABLE = "newsroom.accounts.locked_out"
 AXES_VERBOSE = False
 # Password resets and sign-ups, per address and per username or email, in the shared

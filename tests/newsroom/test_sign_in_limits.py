@@ -73,6 +73,17 @@ def test_an_address_is_locked_out_whatever_the_username():
     assert sign_in("/accounts/login/", "carol", PASSWORD, address="203.0.113.67").status_code == 302
 
 
+def test_an_ipv6_network_is_locked_out_whatever_address_of_its_64_guesses_from():
+    make_user("dora")
+    for n in range(5):  # a new address of the same /64 for every guess
+        sign_in("/accounts/login/", "someone", "wrong", address=f"2001:db8:5:7::{n + 1:x}")
+
+    assert_locked(sign_in("/accounts/login/", "dora", PASSWORD, address="2001:db8:5:7:ab::9"))
+    assert (
+        sign_in("/accounts/login/", "dora", PASSWORD, address="2001:db8:5:8::1").status_code == 302
+    )
+
+
 def reset(email: str, address: str = "203.0.113.5"):
     return Client().post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
 
