@@ -89,7 +89,9 @@ def _page_key(request: HttpRequest, slug: str) -> str:
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS)
     language = translation.get_language_from_request(request)
     where = f"{request.scheme}://{request.get_host()}|{slug}|{query}|{language}"
-    return "pagecache:page:" + hashlib.sha256(where.encode()).hexdigest()
+    # "page2": stored pages carry their headers since 2026-11-30; a key of its own means a page
+    # stored by an older release (without them) is never read by this one.
+    return "pagecache:page2:" + hashlib.sha256(where.encode()).hexdigest()
 
 
 def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
@@ -192,7 +194,10 @@ class SharedPageMiddleware:
         entry = _stored(response, versions)
         timeout = _timeout(getattr(response, "shared_until", None))
         if timeout > 0:
-            cache.set(page_key, entry, timeout=timeout)
+            try:
+                cache.set(page_key, entry, timeout=timeout)
+            except Exception:  # not stored this time; this reader still gets the page
+                logger.warning("Page cache unavailable: %s not stored", request.path, exc_info=True)
         return _from_stored(request, entry)
 
 
