@@ -142,6 +142,7 @@ def _from_stored(request: HttpRequest, entry: dict) -> HttpResponse:
     if accepts_gzip:
         response["Content-Encoding"] = "gzip"
     response["ETag"] = entry["etag"]
+    response["Content-Length"] = str(len(body))  # CommonMiddleware, which sets it, is skipped
     # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); the copy
     # differs with the encoding, and readers with cookies get a page of their own.
     response["Cache-Control"] = "max-age=0, must-revalidate"
