@@ -128,38 +128,56 @@ def test_sign_ups_are_limited_per_address_and_per_email():
     assert signup("other9", "same@example.org", address="192.0.2.1").status_code == 429
 
 
+def guess(port: int, username: str, password: str, headers: dict | None = None):
+    """One sign-in attempt as a fresh visitor: a new connection, the form's own CSRF cookie.
+    Returns the answer's status and text."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/admin/login/", headers=headers or {})
+    page = connection.getresponse()
+    form = page.read().decode()
+    cookie = page.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    body = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    )
+    connection.request(
+        "POST",
+        "/admin/login/",
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}/admin/login/",
+            **(headers or {}),
+        },
+    )
+    answer = connection.getresponse()
+    text = answer.read().decode()
+    connection.close()
+    return answer.status, text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_wrong_passwords_spread_over_gunicorn_workers_lock_out_just_the_same():
     """The failures are counted in PostgreSQL, so whichever of the workers answers each guess,
     the fifth locks the account out (cookie-less guesses, one address)."""
     make_user("night-editor", is_staff=True)
     with running_gunicorn(workers=3) as port:
-        statuses = []
-        for n in range(8):
-            # Each guess is a fresh visitor: a new connection, the form's own CSRF cookie.
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/admin/login/")
-            page = connection.getresponse()
-            form = page.read().decode()
-            cookie = page.getheader("Set-Cookie", "").split(";")[0]
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-            body = urllib.parse.urlencode(
-                {"username": "night-editor", "password": f"guess {n}", "csrfmiddlewaretoken": token}
-            )
-            connection.request(
-                "POST",
-                "/admin/login/",
-                body,
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": cookie,
-                    "Origin": f"http://127.0.0.1:{port}",
-                    "Referer": f"http://127.0.0.1:{port}/admin/login/",
-                },
-            )
-            answer = connection.getresponse()
-            text = answer.read().decode()
-            statuses.append(answer.status)
-            connection.close()
-    assert statuses == [200] * 4 + [429] * 4
-    assert LOCKED in text
+        answers = [guess(port, "night-editor", f"guess {n}") for n in range(8)]
+    assert [status for status, _ in answers] == [200] * 4 + [429] * 4
+    assert LOCKED in answers[-1][1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_from_ever_new_addresses_of_one_ipv6_64_lock_it_out_across_workers():
+    """Behind a proxy (one trusted hop), each guess from another address of the same /64 and
+    for another username: the network is locked out all the same, not another /64."""
+    with running_gunicorn(workers=3, NEWSROOM_TRUSTED_PROXY_HOPS="1") as port:
+        answers = [
+            guess(port, f"someone-{n}", "wrong", {"X-Forwarded-For": f"2001:db8:9:9::{n + 1:x}"})
+            for n in range(8)
+        ]
+        elsewhere = guess(port, "someone-else", "wrong", {"X-Forwarded-For": "2001:db8:9:a::1"})
+    assert [status for status, _ in answers] == [200] * 4 + [429] * 4
+    assert elsewhere[0] == 200
