@@ -213,11 +213,10 @@ def unsubscribe(token: str) -> tuple[Subscription | None, LinkProblem | None]:
     """Remove the subscription named by an unsubscribe link, at once. Returns the removed
     subscription (or None) and the problem with the link (or None). Its unsent
     notifications go with it."""
-    found = resolve(token, UNSUBSCRIBE_SALT, None)
-    if isinstance(found, LinkProblem):
-        return None, found
-    Subscription.objects.filter(pk=found.pk).delete()
-    return found, None
+    found, problem = to_unsubscribe(token)
+    if found is not None:
+        Subscription.objects.filter(pk=found.pk).delete()
+    return found, problem
 
 
 def change(*, subscription: Subscription, user: AbstractBaseUser, kind: str) -> bool:
