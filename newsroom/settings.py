@@ -95,6 +95,8 @@ MIDDLEWARE = [
     # by WhiteNoise); then answers carry an ETag and If-None-Match gets a 304.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # ...over an ETag that a form's timestamp or CSRF token, new on every render, leaves alone.
+    "newsroom.middleware.StableETagMiddleware",
     # Anonymous readers' article pages, from the shared copy before anything below runs.
     "newsroom.pagecache.SharedPageMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",

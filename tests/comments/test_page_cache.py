@@ -5,6 +5,7 @@ what belongs to one reader."""
 from __future__ import annotations
 
 import gzip
+import time
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -127,13 +128,46 @@ def test_html_is_gzipped_and_revalidates_with_a_304(article):
     assert again.content == b""
 
 
-def test_pages_rendered_for_one_reader_are_gzipped_and_revalidate_too(article):
+def seconds_later(monkeypatch, seconds: int) -> None:
+    """Move the clock the comment form's timestamp (and its signature) reads."""
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + seconds)
+
+
+def test_pages_rendered_for_one_reader_are_gzipped_and_revalidate_too(article, monkeypatch):
     client = guest_client("reader-with-a-cookie")
     first = client.get(article.get_absolute_url(), headers={"accept-encoding": "gzip"})
-
     assert first["Content-Encoding"] == "gzip"
+    # A reload a while later renders a new form timestamp: the same page to the reader.
+    seconds_later(monkeypatch, 90)
+
     again = client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_signed_in_readers_reload_revalidates_until_the_csrf_secret_changes(article):
+    user = make_user()
+    client = signed_in(user)
+    first = client.get(article.get_absolute_url())
+    assert b"csrfmiddlewaretoken" in first.content  # masked anew on every render
+
+    again = client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+    client.logout()
+    client.force_login(user)  # a new CSRF secret: the page's tokens would no longer work
+    after = client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert after.status_code == 200
+
+
+def test_any_change_a_reader_sees_changes_the_etag(article):
+    client = guest_client("reader-with-a-cookie")
+    first = client.get(article.get_absolute_url())
+    make_posted_comment(article, "Something new to read.")
+
+    again = client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
 
 
 def test_each_page_and_order_of_comments_has_its_own_copy(settings, article):
