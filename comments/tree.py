@@ -184,6 +184,16 @@ def numbered(parents: Iterable[tuple[int, int | None]]) -> dict[int, tuple[int, 
     return numbers
 
 
+def spread_out(tree_id: int) -> int:
+    """Relabel a whole thread as ``numbered`` writes it, in its present order: for a thread
+    numbered without gaps (django-mptt's own inserts, an older release), whose next reply
+    would otherwise make room by relabelling most of it. Returns how many rows it wrote."""
+    rows = Comment.objects.filter(tree_id=tree_id).order_by("lft")
+    numbers = numbered(rows.values_list("pk", "parent_id"))
+    _write_labels({pk: [lft, rght] for pk, (_root, lft, rght, _level) in numbers.items()})
+    return len(numbers)
+
+
 def remove_leaf(comment: Comment) -> None:
     """Delete a comment without replies and leave its labels free: django-mptt's ``delete``
     would close the gap by shifting every later label of the thread."""

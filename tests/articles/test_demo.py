@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, Author, Section, Tag
+from comments import tree
 from comments.integrity import tree_problems
 from comments.models import Comment, Status
 
@@ -26,6 +27,9 @@ def test_demo_fills_an_empty_site_and_running_it_twice_changes_nothing():
     call_command("demo", stdout=StringIO())
     assert counts() == first
     assert tree_problems() == []
+    # Threads have room, as if posted on the site: a reader's first reply moves nothing.
+    roots = Comment.objects.filter(parent=None).values_list("lft", "rght")
+    assert set(roots) == {(tree.ROOT_LEFT, tree.ROOT_RIGHT)}
 
 
 def test_demo_discussions_show_every_kind_of_comment():

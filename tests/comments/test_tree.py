@@ -3,9 +3,11 @@ out of room is spread out again locally, and the tree stays a valid nested set t
 
 from __future__ import annotations
 
+import importlib
 import random
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -176,6 +178,61 @@ def test_a_thread_numbered_without_gaps_gets_room_on_its_first_reply():
         Comment.objects.filter(tree_id=root.tree_id).order_by("lft").values_list("pk", flat=True)
     )
     assert order == [root.pk, child.pk, grandchild.pk, late.pk]
+
+
+def mptt_thread(article, parents: list[int | None]) -> list[Comment]:
+    """A thread saved comment by comment through django-mptt: numbered 1..2n, no gaps."""
+    rows: list[Comment] = []
+    for i, parent in enumerate(parents):
+        rows.append(
+            Comment.objects.create(
+                article=article, guest_name="Reader", body=f"Comment {i}",
+                parent=None if parent is None else rows[parent],
+            )
+        )  # fmt: skip
+    return rows
+
+
+def thread_order(tree_id: int) -> list[tuple[int, int | None, int]]:
+    rows = Comment.objects.filter(tree_id=tree_id).order_by("lft")
+    return list(rows.values_list("pk", "parent_id", "level"))
+
+
+def test_spreading_out_a_thread_numbered_without_gaps_keeps_its_order_and_makes_room(settings):
+    settings.COMMENTS_RATE_LIMITS = ""
+    article = make_article()
+    root, *_ = mptt_thread(article, bushy(60, seed=3))
+    root.refresh_from_db()
+    assert root.rght == 120
+    before = thread_order(root.tree_id)
+
+    assert tree.spread_out(root.tree_id) == 60
+    assert thread_order(root.tree_id) == before
+    assert tree_problems(article.pk) == []
+    root.refresh_from_db()
+    assert (root.lft, root.rght) == (tree.ROOT_LEFT, tree.ROOT_RIGHT)
+    # The next reply, anywhere, is one INSERT: nothing left to make room for.
+    _queries, inserted, updated = post_reply(article, Comment.objects.get(pk=before[30][0]), "Hi")
+    assert (inserted, updated) == (1, 0)
+
+
+def test_the_migration_spreads_out_only_threads_numbered_without_gaps():
+    migration = importlib.import_module("comments.migrations.0009_spread_out_existing_threads")
+    article = make_article()
+    old = mptt_thread(article, bushy(25, seed=4))
+    new = write_thread(article, bushy(25, seed=5))
+    old_order, new_order = thread_order(old[0].tree_id), thread_order(new[0].tree_id)
+    new_labels = sorted(Comment.objects.filter(tree_id=new[0].tree_id).values_list("pk", "lft"))
+
+    with connection.schema_editor() as schema_editor:
+        migration.spread_out_existing_threads(apps, schema_editor)
+
+    assert thread_order(old[0].tree_id) == old_order
+    assert Comment.objects.get(pk=old[0].pk).rght == tree.ROOT_RIGHT
+    unchanged = Comment.objects.filter(tree_id=new[0].tree_id).values_list("pk", "lft")
+    assert sorted(unchanged) == new_labels
+    assert thread_order(new[0].tree_id) == new_order
+    assert tree_problems(article.pk) == []
 
 
 def test_django_mptt_inserts_and_deletes_still_work_in_a_spread_out_thread():
