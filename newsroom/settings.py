@@ -355,5 +355,7 @@ COMMENTS_NOTIFY_MODERATORS = env_bool("COMMENTS_NOTIFY_MODERATORS", True)
 COMMENTS_CONFIRM_MAX_AGE = env_int("COMMENTS_CONFIRM_MAX_AGE", 3 * 24 * 60 * 60)
 # A failed send is retried after 1, 2, 4 ... minutes, at most this many seconds apart.
 COMMENTS_NOTIFY_MAX_BACKOFF = env_int("COMMENTS_NOTIFY_MAX_BACKOFF", 60 * 60)
+# Rows of notifications sent longer ago than this are deleted (at the recipient's next email).
+COMMENTS_NOTIFY_RETENTION_DAYS = env_int("COMMENTS_NOTIFY_RETENTION_DAYS", 30)
 # Confirmation emails one network address may cause (guests following discussions).
 COMMENTS_SUBSCRIBE_RATE_LIMITS = os.environ.get("COMMENTS_SUBSCRIBE_RATE_LIMITS", "10/hour")

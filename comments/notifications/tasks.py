@@ -3,7 +3,8 @@
 Each task locks the rows it sends with ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks them
 sent in the same transaction, so a second worker running the same task at once finds nothing
 to send, and a worker stopped midway leaves the rows unsent for the next run. A failed send
-keeps the rows, counts the attempt and queues the task again after a growing delay.
+keeps the rows, counts the attempt and queues the task again after a growing delay. Sending
+also deletes the recipient's rows sent more than ``COMMENTS_NOTIFY_RETENTION_DAYS`` ago.
 """
 
 from __future__ import annotations
@@ -76,9 +77,14 @@ def _deliver(
             )
             _retry(task_, key, attempt, error)
             return 0
+        now = timezone.now()
         Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
-            sent_at=timezone.now(), attempts=attempt, last_error=""
+            sent_at=now, attempts=attempt, last_error=""
         )
+        # The recipient's rows sent long ago are no use any more: drop them here, a few at a
+        # time, rather than keep every row ever sent or need one more cron job.
+        kept_since = now - timedelta(days=settings.COMMENTS_NOTIFY_RETENTION_DAYS)
+        Notification.objects.filter(recipient, sent_at__lt=kept_since).delete()
     return len(rows)
 
 

@@ -143,6 +143,36 @@ def test_comments_after_a_digest_open_a_new_window(queued, django_capture_on_com
 
 
 @pytest.mark.django_db
+def test_sending_deletes_the_recipients_rows_sent_long_ago_and_only_theirs(
+    queued, django_capture_on_commit_callbacks
+):
+    queued.COMMENTS_NOTIFY_RETENTION_DAYS = 30
+    article = make_article()
+    mine, theirs = subscribe(article, "me@example.org"), subscribe(article, "you@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        old, recent = make_posted_comment(article, "Old."), make_posted_comment(article, "Recent.")
+    close_window()
+    run_due_tasks()
+    Notification.objects.filter(comment=old).update(sent_at=timezone.now() - timedelta(days=31))
+    Notification.objects.filter(comment=recent).update(sent_at=timezone.now() - timedelta(days=29))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_posted_comment(article, "New.")
+    mine.notifications.filter(comment=new).delete()  # only the other subscriber hears of it
+    close_window()
+    run_due_tasks()
+
+    left = set(Notification.objects.values_list("subscription__email", "comment__body"))
+    assert left == {
+        ("me@example.org", "Old."),  # nothing sent to me since: kept until my next email
+        ("me@example.org", "Recent."),
+        ("you@example.org", "Recent."),
+        ("you@example.org", "New."),
+    }
+    assert theirs.notifications.filter(comment=new, sent_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
 def test_posting_sends_no_email_inside_the_request(queued, django_capture_on_commit_callbacks):
     article = make_article()
     subscribe(article, "one@example.org")
