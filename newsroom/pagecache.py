@@ -18,6 +18,9 @@ is, so a page rendered from older data is always stored under an older version.
 What belongs to one reader never enters the shared copy: only requests without a session,
 guest or messages cookie are served from the cache or stored in it (those readers get a page
 rendered for them), and a page that would set a cookie is not stored.
+
+Every HTML page, shared or not, gets an ETag that leaves out the values rendered anew each
+time (``StableETagMiddleware``), so revalidation answers 304 for pages rendered per reader too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -37,6 +41,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import quote_etag
 
 from articles.models import Article, Author, Section, Tag
 
@@ -151,6 +156,44 @@ def _from_stored(request: HttpRequest, entry: dict) -> HttpResponse:
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
     response.shared_copy = True
     return response
+
+
+# Hidden inputs whose value changes on every render and nothing else: the comment form's signed
+# timestamp (comments/forms.py) and Django's masked CSRF token.
+PER_RENDER_VALUES = re.compile(rb'(name="(?:ts|csrfmiddlewaretoken)" value=")[^"]*"')
+
+
+def page_etag(content: bytes, csrf_secret: str = "") -> str:
+    """The ETag of an HTML page: its content without ``PER_RENDER_VALUES``, and the CSRF
+    secret its tokens were masked from."""
+    digest = hashlib.sha256(PER_RENDER_VALUES.sub(rb'\1"', content))
+    digest.update(csrf_secret.encode())
+    return quote_etag(digest.hexdigest()[:32])
+
+
+class StableETagMiddleware:
+    """Give an HTML page the ETag ``page_etag`` gives it, so a reader's reload gets its 304
+    (from ``ConditionalGetMiddleware``, outside this one) even a second later.
+
+    Two renders that differ only in those values are the same page to the reader: a 304 lets the
+    browser keep an older timestamp, which the form still accepts for hours (and answers,
+    text kept, when too old), and an older masked CSRF token, which stays valid until the
+    CSRF secret changes (at sign-in): the secret goes into the hash, so then the ETag does."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.streaming
+            and not response.has_header("ETag")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response["ETag"] = page_etag(response.content, request.META.get("CSRF_COOKIE", ""))
+        return response
 
 
 def shared_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # ...over an ETag that a form's timestamp or CSRF token, new on every render, leaves alone.
-    "newsroom.middleware.StableETagMiddleware",
+    "newsroom.pagecache.StableETagMiddleware",
     # Anonymous readers' article pages, from the shared copy before anything below runs.
     "newsroom.pagecache.SharedPageMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
