@@ -175,10 +175,10 @@ class StableETagMiddleware:
     """Give an HTML page the ETag ``page_etag`` gives it, so a reader's reload gets its 304
     (from ``ConditionalGetMiddleware``, outside this one) even a second later.
 
-    Two renders that differ only in those values are the same page to the reader: a 304 lets the
-    browser keep an older timestamp, which the form still accepts for hours (and answers,
-    text kept, when too old), and an older masked CSRF token, which stays valid until the
-    CSRF secret changes (at sign-in): the secret goes into the hash, so then the ETag does."""
+    Two renders that differ only in ``PER_RENDER_VALUES`` are the same page to the reader: a
+    304 lets the browser keep an older timestamp, which the form still accepts for hours (and
+    answers, text kept, when too old), and an older masked CSRF token, which stays valid until
+    the CSRF secret changes (at sign-in): the secret goes into the hash, so then the ETag does."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
