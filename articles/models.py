@@ -266,6 +266,11 @@ class Article(models.Model):
             return _("Scheduled")
         return _("Published")
 
+    @property
+    def has_passages(self) -> bool:
+        """True when the body has paragraphs, which readers can comment on one at a time."""
+        return f'id="{formatting.paragraph_id(1)}"' in self.body_html
+
     def is_visible(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return (
