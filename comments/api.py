@@ -40,6 +40,8 @@ def _node(node: Node, author_user_ids: set[int]) -> dict:
             downvotes=comment.downvotes,
             editors_pick=comment.is_featured,
         )
+        if comment.passage:
+            data["passage"] = {"paragraph": comment.passage, "quote": comment.quote}
     else:
         data.update(state="deleted" if comment.is_deleted else "removed")
     if node.has_more:

@@ -11,10 +11,11 @@ from datetime import timedelta
 from django.db.models import Count
 
 from articles.models import Article
-from comments import tree
+from comments import passages, tree
 from comments.models import Comment, Flag, Status, Vote
 
-# (name, text, extras, replies). extras: votes=(up, down), edited, deleted, status, flags.
+# (name, text, extras, replies). extras: votes=(up, down), edited, deleted, status, flags,
+# quote (words of the article the comment is about).
 BARRIER = [
     (
         "Maud Pellow",
@@ -81,6 +82,21 @@ BARRIER = [
                 "You can sign up for the street-level alerts on the council site. They "
                 "were sent at 6:40 that evening.",
                 {"votes": (3, 1)},
+                [],
+            ),
+        ],
+    ),
+    (
+        "Rhiannon Vole",
+        "Twenty centimetres is not a margin, it is a coin toss. Has anyone costed raising "
+        "the gates before the next winter?",
+        {"votes": (12, 1), "quote": "Overnight, the spare was closer to 20 centimetres"},
+        [
+            (
+                "Tobias Wren",
+                "The authority's last report put it at eleven million. Cheaper than one "
+                "flooded town centre.",
+                {"votes": (6, 0)},
                 [],
             ),
         ],
@@ -229,6 +245,11 @@ def _add(article: Article, parent: Comment | None, entry, when, counter: list[in
         edited_at=created + timedelta(minutes=4) if extras.get("edited") else None,
         ip_address=f"192.0.2.{counter[0] % 250 + 1}",  # TEST-NET-1: documentation addresses
     )
+    if "quote" in extras:
+        texts = passages.article_paragraphs(article)
+        number = next(n for n, text in enumerate(texts, 1) if extras["quote"] in text)
+        chosen = passages.choose(article, number, extras["quote"])
+        comment.passage, comment.quote = chosen.number, chosen.quote
     comment.save()
     up, down = extras.get("votes", (0, 0))
     Vote.objects.bulk_create(

@@ -8,10 +8,12 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from comments import formatting
+from comments import formatting, passages
+from comments.domain import CommentRefused
 from comments.models import Comment, Flag
 from comments.notifications.forms import NotifyField
 
@@ -70,6 +72,13 @@ class CommentForm(forms.Form):
     )
     notify = NotifyField()
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # A comment on one passage of the article (comments.passages): its paragraph and the
+    # words selected in it; a radio list of paragraphs when ``choose_passage`` is on.
+    passage = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=32767
+    )
+    quote = forms.CharField(required=False, widget=forms.HiddenInput, max_length=5000)
+    choose_passage = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Spam traps: a field people never see, and a signed time the form was shown.
     website = forms.CharField(
         label=_("Leave this field empty"), required=False, widget=forms.TextInput(
@@ -78,11 +87,15 @@ class CommentForm(forms.Form):
     )  # fmt: skip
     ts = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, article: Article, user=None, **kwargs) -> None:
+    def __init__(
+        self, *args, article: Article, user=None, choose_passage: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.article = article
         self.user = user
         self.fields["ts"].initial = form_timestamp()
+        if choose_passage or forms.BooleanField().to_python(self.data.get("choose_passage")):
+            self._offer_passages()
         if user is not None and user.is_authenticated:
             del self.fields["name"]
             del self.fields["email"]
@@ -118,6 +131,42 @@ class CommentForm(forms.Form):
                 _("The comment you are replying to is no longer available."), code="parent"
             )
         return parent
+
+    def _offer_passages(self) -> None:
+        """Show the article's paragraphs to choose from (readers without JavaScript)."""
+        self.initial["choose_passage"] = True
+        self.fields["passage"] = forms.TypedChoiceField(
+            label=_("The passage your comment is about"),
+            choices=[
+                (number, Truncator(text).chars(passages.WHOLE_PARAGRAPH_SHOWN))
+                for number, text in enumerate(passages.article_paragraphs(self.article), 1)
+            ],
+            coerce=int,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": _("Choose the passage your comment is about."),
+                "invalid_choice": passages.NO_SUCH_PASSAGE,
+            },
+        )
+
+    @property
+    def choosing_passage(self) -> bool:
+        return not self.fields["passage"].widget.is_hidden
+
+    def clean(self) -> dict:
+        data = super().clean()
+        number = data.get("passage")  # becomes a passages.Passage, or stays None
+        if number is None:
+            return data
+        if data.get("parent"):
+            refusal = forms.ValidationError(passages.NOT_IN_A_REPLY, code="passage")
+            self.add_error("passage", refusal)
+            return data
+        try:
+            data["passage"] = passages.choose(self.article, number, data.get("quote", ""))
+        except CommentRefused as refusal:
+            self.add_error("passage", forms.ValidationError(refusal.message, code="passage"))
+        return data
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):

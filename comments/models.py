@@ -112,6 +112,10 @@ class Comment(MPTTModel):
         help_text=_("Hash of the guest's browser key: lets that browser edit and delete."),
     )
     body = models.TextField(_("comment"), max_length=5000)
+    # A comment on one passage of the article: its paragraph (1, 2, ...) and the words quoted
+    # from it, checked against the article when posted (comments.passages).
+    passage = models.PositiveSmallIntegerField(_("paragraph"), null=True, blank=True)
+    quote = models.CharField(_("quoted passage"), max_length=600, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPROVED
     )
@@ -174,6 +178,14 @@ class Comment(MPTTModel):
                 condition=Q(level=0), name="comment_threads_votes_idx",
             ),
         ]  # fmt: skip
+        constraints = [
+            # A passage and its quoted words come together, and only on a new thread.
+            models.CheckConstraint(
+                condition=Q(passage__isnull=True, quote="")
+                | (Q(passage__isnull=False, parent__isnull=True) & ~Q(quote="")),
+                name="comment_passage_on_threads_only",
+            ),
+        ]
         permissions = [("moderate_comment", _("Can moderate comments"))]
 
     def __str__(self) -> str:

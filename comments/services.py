@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import formatting, moderation, signals, tree
+from comments import formatting, moderation, passages, signals, tree
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
 from newsroom import pagecache, ratelimit
@@ -108,10 +108,16 @@ def _lock_author(author: Commenter) -> None:
 
 
 def post_comment(
-    *, article: Article, parent: Comment | None, author: Commenter, body: str
+    *,
+    article: Article,
+    parent: Comment | None,
+    author: Commenter,
+    body: str,
+    passage: passages.Passage | None = None,
 ) -> Comment:
     """Check the comment against the article's and moderators' rules, then insert it.
 
+    ``passage``, from ``passages.choose``, makes a new thread a comment on that passage.
     Returns the saved comment (its status says whether it is published or held for review);
     raises ``CommentRefused`` with the reason otherwise. The insert locks only its own thread.
     """
@@ -121,6 +127,8 @@ def post_comment(
     check_shape(body=body, author=author)
     if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
         raise CommentRefused(_("The comment you are replying to is no longer available."))
+    if parent is not None and passage is not None:
+        raise CommentRefused(str(passages.NOT_IN_A_REPLY), code="passage")
     screening = moderation.assess(article=article, parent=parent, author=author, body=body, now=now)
     status = screening.status
     comment = Comment(
@@ -130,6 +138,8 @@ def post_comment(
         guest_email="" if author.user else author.email,
         author_key="" if author.user else author.key,
         body=body,
+        passage=passage.number if passage else None,
+        quote=passage.quote if passage else "",
         status=status,
         ip_address=author.ip,
         created_at=now,

@@ -32,6 +32,18 @@ class ImportRefused(Exception):
     """The file cannot be imported as it is; nothing was written."""
 
 
+def _without_repeats(progress: Progress | None) -> Progress:
+    """``progress``, called only when the count moved (a batch may end where an article does)."""
+    said: list[tuple[int, int]] = []
+
+    def report(done: int, total: int) -> None:
+        if progress is not None and [(done, total)] != said[-1:]:
+            said.append((done, total))
+            progress(done, total)
+
+    return report
+
+
 def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -41,6 +53,7 @@ def export(
 ) -> dict:
     """The discussions of ``articles`` as one JSON-ready document, each article's comments in
     tree order (a parent before its replies). Emails only with ``with_emails``."""
+    progress = _without_repeats(progress)
     articles = list(articles)
     total = Comment.objects.filter(article__in=articles).count()
     done = 0
@@ -73,6 +86,11 @@ def export(
                     "is_deleted": comment.is_deleted,
                     "is_featured": comment.is_featured,
                     "votes": {"up": comment.upvotes, "down": comment.downvotes},
+                    "passage": (
+                        {"paragraph": comment.passage, "quote": comment.quote}
+                        if comment.passage
+                        else None
+                    ),
                 }
             )
             done += 1
@@ -146,6 +164,21 @@ def _well_typed(row) -> bool:
         and count(row["votes"].get("down"))
         and isinstance(row.get("created_at"), str)
         and (row.get("edited_at") is None or isinstance(row.get("edited_at"), str))
+        and (row.get("passage") is None or _well_typed_passage(row))
+    )
+
+
+def _well_typed_passage(row: dict) -> bool:
+    """A comment on a passage (files from before passages have none): only a new thread."""
+    passage = row["passage"]
+    return (
+        row.get("parent_id") is None
+        and isinstance(passage, dict)
+        and isinstance(passage.get("paragraph"), int)
+        and not isinstance(passage.get("paragraph"), bool)
+        and 1 <= passage["paragraph"] <= 32767
+        and _is_text(passage.get("quote"))
+        and 0 < len(passage["quote"]) <= Comment._meta.get_field("quote").max_length
     )
 
 
@@ -156,6 +189,7 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
     an id taken by another comment refuses the whole import. All or nothing: one transaction.
 
     Returns ``{"imported": n, "skipped": m}``."""
+    progress = _without_repeats(progress)
     articles = _check(document)
     rows_by_article = [(articles[item["slug"]], item["comments"]) for item in document["articles"]]
     all_ids = [row["id"] for _, rows in rows_by_article for row in rows]
@@ -209,6 +243,8 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
                     guest_name="" if user else (author.get("name") or "")[:60],
                     guest_email="" if user else author.get("email") or "",
                     body=row["body"],
+                    passage=(row.get("passage") or {}).get("paragraph"),
+                    quote=(row.get("passage") or {}).get("quote", ""),
                     status=row["status"],
                     is_deleted=bool(row.get("is_deleted")),
                     is_featured=bool(row.get("is_featured")),

@@ -8,6 +8,7 @@ app_name = "comments"
 urlpatterns = [
     path("comments/post/<int:article_id>/", views.post, name="post"),
     path("comments/more/<int:article_id>/", views.fragment, name="fragment"),
+    path("comments/passage/<int:article_id>/", views.passage, name="passage"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply, name="reply"),
     path("comments/<int:pk>/thread/", views.thread, name="thread"),

@@ -112,7 +112,12 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _open_article(article_id)
     form = CommentForm(request.POST, article=article, user=request.user)
     reply_to = request.POST.get("parent") or None
-    title = _("Reply") if reply_to else _("Post a comment")
+    if reply_to:
+        title = _("Reply")
+    elif form.choosing_passage:
+        title = _("Comment on a passage")
+    else:
+        title = _("Post a comment")
     if not form.is_valid():
         return answer(
             request,
@@ -134,6 +139,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             parent=form.cleaned_data["parent"],
             author=author,
             body=form.cleaned_data["body"],
+            passage=form.cleaned_data.get("passage"),
         )
     except CommentRefused as error:
         refusal = error  # the lambda below may not close over the except clause's own name
@@ -211,6 +217,24 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
     )
     return _form_page(request, article=article, form=form, title=_("Reply"), parent=parent)
+
+
+@require_GET
+def passage(request: HttpRequest, article_id: int) -> HttpResponse:
+    """A page to comment on one passage of the article, chosen from a list of its paragraphs,
+    for readers without JavaScript (with it, they select the words on the article)."""
+    article = _open_article(article_id)
+    if not article.has_passages:
+        raise Http404
+    if not article.accepts_comments():
+        return render(request, "comments/closed.html", {"article": article}, status=403)
+    form = CommentForm(
+        initial=identity.remembered_details(request),
+        article=article,
+        user=request.user,
+        choose_passage=True,
+    )
+    return _form_page(request, article=article, form=form, title=_("Comment on a passage"))
 
 
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:

@@ -287,6 +287,17 @@ class CommentAdmin(MPTTModelAdmin):
                     excerpt(parent.body, 60),
                 )
             )
+        elif obj.passage:
+            parts.append(
+                format_html(
+                    '<p>{} (<a href="{}#para-{}">{}</a>):</p><blockquote>{}</blockquote>',
+                    _("A new thread, on a passage of the article"),
+                    article.get_absolute_url(),
+                    obj.passage,
+                    _("paragraph %(number)d") % {"number": obj.passage},
+                    obj.quote,
+                )
+            )
         else:
             parts.append(format_html("<p>{}</p>", _("A new thread (not a reply).")))
         replies = obj.get_descendant_count()

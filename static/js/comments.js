@@ -92,6 +92,7 @@
       const data = await postJSON(form.action, new FormData(form));
       if (data.ok) {
         form.elements.namedItem("body").value = "";
+        setPassage(form, "", "");
         markErrors(form, {});
         if (!data.html) {
           // Held for review and not shown: the message says so, in the form that sent it.
@@ -142,6 +143,9 @@
     });
     form.elements.namedItem("parent").value = id;
     form.elements.namedItem("body").value = "";
+    // A reply answers the comment, not a passage of the article.
+    setPassage(form, "", "");
+    form.querySelectorAll("[data-passage-preview], .comment-form__passage-link").forEach((el) => el.remove());
     announce(form, "", false);
     const button = form.querySelector("button[type=submit]");
     button.textContent = label("PostReply");
@@ -315,6 +319,62 @@
     addCollapse(root);
   }
 
+  // A comment on one passage: select words in one paragraph of the article, then press the
+  // button that appears; the form then carries the paragraph and the words (checked again by
+  // the site). Without this script, "comment on one passage" lists the paragraphs instead.
+  function setPassage(form, number, words) {
+    form.elements.namedItem("passage").value = number || "";
+    form.elements.namedItem("quote").value = words || "";
+    const box = form.querySelector("[data-passage-preview]");
+    if (!box) return;
+    box.querySelector("[data-passage-words]").textContent = words || "";
+    box.hidden = !number;
+  }
+
+  function selectedPassage(story) {
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
+    const node = selection.getRangeAt(0).commonAncestorContainer;
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    const paragraph = element && element.closest("p[id^='para-']");
+    if (!paragraph || !story.contains(paragraph)) return null;
+    const words = Array.from(selection.toString().replace(/\s+/g, " ").trim());
+    if (!words.length) return null;
+    return { number: paragraph.id.slice("para-".length), words: words.slice(0, 600).join("").trim() };
+  }
+
+  function enhancePassages() {
+    const story = document.getElementById("story-body");
+    const preview = mainForm && mainForm.querySelector("[data-passage-preview]");
+    if (!story || !preview) return;
+    let chosen = null;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button passage-button";
+    button.textContent = label("Passage");
+    button.hidden = true;
+    document.body.appendChild(button);
+    document.addEventListener("selectionchange", () => {
+      chosen = selectedPassage(story);
+      button.hidden = !chosen;
+    });
+    button.addEventListener("click", () => {
+      if (!chosen) return;
+      setPassage(mainForm, chosen.number, chosen.words);
+      button.hidden = true;
+      window.getSelection().removeAllRanges();
+      mainForm.scrollIntoView({ block: "start" });
+      mainForm.elements.namedItem("body").focus();
+    });
+    const clear = preview.querySelector("[data-passage-clear]");
+    clear.hidden = false;
+    clear.addEventListener("click", () => {
+      setPassage(mainForm, "", "");
+      mainForm.elements.namedItem("body").focus();
+    });
+  }
+
   if (mainForm) mainForm.addEventListener("submit", onSubmitComment);
   enhance(section);
+  enhancePassages();
 })();

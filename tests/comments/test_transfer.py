@@ -34,6 +34,7 @@ def site():
     Comment.objects.filter(pk=gone.pk).update(is_deleted=True)
     make_posted_comment(first, "Held for a moderator.", status=Comment.Status.PENDING)
     make_posted_comment(first, "Picked.", is_featured=True)
+    make_posted_comment(first, "On the opening.", passage=1, quote="First paragraph.")
     make_posted_comment(second, "Budget thoughts.")
     # Guests vote once per comment per address: each voter from a network of their own.
     services.vote(comment=root, voter=replace(guest("Voter"), ip="198.51.100.1"), value=1)
@@ -51,7 +52,7 @@ def snapshot() -> list[tuple]:
         Comment.objects.order_by("pk").values_list(
             "pk", "article__slug", "parent_id", "body", "status", "is_deleted", "is_featured",
             "created_at", "edited_at", "upvotes", "downvotes", "score", "level", "user_id",
-            "guest_name",
+            "guest_name", "passage", "quote",
         )
     )  # fmt: skip
 
@@ -85,6 +86,9 @@ def test_export_of_one_article_lists_its_tree_without_emails(site):
     assert "example.org" not in json.dumps(document)
     assert {r["status"] for r in rows} == {"approved", "pending"}
     assert any(r["is_deleted"] for r in rows) and any(r["is_featured"] for r in rows)
+    assert [r["passage"] for r in rows if r["passage"]] == [
+        {"paragraph": 1, "quote": "First paragraph."}
+    ]
 
 
 def test_emails_are_exported_only_when_asked(site):
@@ -169,6 +173,9 @@ def test_import_refuses_what_is_not_an_export(db, tmp_path, content, message):
         {"status": "published"},
         {"created_at": "yesterday"},
         {"parent_id": 999999},
+        {"passage": {"paragraph": 0, "quote": "First paragraph."}},
+        {"passage": {"paragraph": 1, "quote": ""}},
+        {"passage": "the first one"},
     ],
 )
 def test_import_refuses_a_damaged_comment_and_writes_nothing(site, tmp_path, change):
@@ -188,14 +195,27 @@ def test_both_commands_show_progress(site, tmp_path, monkeypatch):
     path = tmp_path / "c.json"
     err = StringIO()
     call_command("export_comments", "-o", str(path), stdout=StringIO(), stderr=err)
-    assert total == 8
+    assert total == 9
     assert err.getvalue().splitlines() == [
-        "Exported 3 of 8 comments",
-        "Exported 6 of 8 comments",
-        "Exported 8 of 8 comments",
+        "Exported 3 of 9 comments",
+        "Exported 6 of 9 comments",
+        "Exported 9 of 9 comments",
     ]
     Comment.objects.all().delete()
     err = StringIO()
     call_command("import_comments", str(path), stdout=StringIO(), stderr=err)
-    assert "Imported 3 of 8 comments" in err.getvalue().splitlines()
-    assert err.getvalue().splitlines()[-1] == "Imported 8 of 8 comments"
+    assert "Imported 3 of 9 comments" in err.getvalue().splitlines()
+    assert err.getvalue().splitlines()[-1] == "Imported 9 of 9 comments"
+
+
+def test_import_refuses_a_reply_on_a_passage_and_writes_nothing(site, tmp_path):
+    document, _ = export()
+    rows = document["articles"][0]["comments"]
+    reply = next(row for row in rows if row["parent_id"] is not None)
+    reply["passage"] = {"paragraph": 1, "quote": "First paragraph."}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(document))
+    Comment.objects.all().delete()
+    with pytest.raises(CommandError, match="Nothing imported"):
+        call_command("import_comments", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Comment.objects.count() == 0

@@ -40,6 +40,8 @@ def discussion():
     gone.save(update_fields=["is_deleted"])
     pick = comment(article, "The timetable is at harbour.example.org/ferry.", name="Fay")
     Comment.objects.filter(pk=pick.pk).update(is_featured=True)
+    on_passage = comment(article, "Which paragraph is this?", name="Gus")
+    Comment.objects.filter(pk=on_passage.pk).update(passage=2, quote="Second paragraph.")
     upvote(first, 2)
     Comment.objects.recount(article.pk)
     return article
@@ -84,6 +86,27 @@ def open_form_page_with_errors(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Post a comment")
 
 
+def open_passage_chosen_in_place(page: Page) -> None:
+    """Words selected in the article: the button that offers them, then the form quoting them."""
+    page.goto(discussion().get_absolute_url())
+    # A double-click on its first word selects it, as a reader would.
+    page.locator("#para-1").dblclick(position={"x": 8, "y": 8})
+    button = page.get_by_role("button", name="Comment on the selected words")
+    expect(button).to_be_visible()
+    button.click()
+    expect(comment_form(page).locator("[data-passage-preview]")).to_be_visible()
+
+
+def open_passage_page(page: Page) -> None:
+    """The list of paragraphs a reader without JavaScript chooses from, after an error."""
+    page.goto(discussion().get_absolute_url())
+    comment_form(page).get_by_role("link", name="comment on one passage").click()
+    with page.expect_navigation():
+        comment_form(page).evaluate("form => form.submit()")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment on a passage")
+    expect(comment_form(page).get_by_role("alert")).to_contain_text("Choose the passage")
+
+
 def open_login(page: Page) -> None:
     page.goto("/accounts/login/")
 
@@ -113,6 +136,8 @@ PAGES = {
     "article-with-comments": open_article,
     "comment-form-errors-in-place": open_form_with_errors_in_place,
     "comment-form-errors-page": open_form_page_with_errors,
+    "passage-chosen-in-place": open_passage_chosen_in_place,
+    "passage-page-with-errors": open_passage_page,
     "login": open_login,
     "signup": open_signup,
     "search": open_search,

@@ -262,3 +262,89 @@ def test_reader_signs_up_and_comments_under_their_name(page):
     mine = comment_on_page(page, posted(page, "Signed in, and glad to be."))
     expect(mine.locator(".comment__author")).to_have_text("marta")
     assert Comment.objects.get().user.username == "marta"
+
+
+# --- On one passage of the article ----------------------------------------------------------
+
+SELECT_WORDS = """([id, words]) => {
+    const text = document.getElementById(id).firstChild;
+    const start = text.data.indexOf(words);
+    const range = document.createRange();
+    range.setStart(text, start);
+    range.setEnd(text, start + words.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+}"""
+
+
+def test_reader_comments_on_words_they_select_in_the_article(page):
+    article = make_article(
+        body="The ferry will run every hour from May.\n\nTickets will cost three pounds."
+    )
+    earlier = comment(article, "Will it stop at Greyhythe?", name="Ada")
+    page.goto(article.get_absolute_url())
+    button = page.get_by_role("button", name="Comment on the selected words")
+    expect(button).to_be_hidden()
+
+    page.evaluate(SELECT_WORDS, ["para-1", "every hour"])
+    button.click()
+    form = comment_form(page)
+    expect(form.locator("[data-passage-preview]")).to_contain_text("every hour")
+    expect(form.get_by_label("Your comment")).to_be_focused()
+    # A reply answers a comment, not the passage: its form does not carry it.
+    comment_on_page(page, earlier).get_by_role("link", name="Reply").click()
+    reply_form = page.locator(f"form#reply-form-{earlier.pk}")
+    expect(reply_form.locator("[data-passage-preview]")).to_have_count(0)
+    reply_form.get_by_role("button", name="Cancel").click()
+
+    fill_guest_form(form, body="Hourly is not enough in summer.", name="Ben", email="b@ex.org")
+    form.get_by_role("button", name="Post comment").click()
+
+    new = posted(page, "Hourly is not enough in summer.")
+    assert (new.passage, new.quote, new.parent_id) == (1, "every hour", None)
+    element = comment_on_page(page, new)
+    expect(element.locator(".comment__passage blockquote")).to_have_text("every hour")
+    expect(form.locator("[data-passage-preview]")).to_be_hidden()  # the next one is general
+    element.get_by_role("link", name="On this passage of the article").click()
+    expect(page).to_have_url(re.compile("#para-1$"))
+    expect(page.locator("#para-1")).to_be_in_viewport()
+
+
+def test_reader_can_drop_the_passage_and_comment_on_the_whole_article(page):
+    article = make_article(body="Only one paragraph here.")
+    page.goto(article.get_absolute_url())
+    page.evaluate(SELECT_WORDS, ["para-1", "one paragraph"])
+    page.get_by_role("button", name="Comment on the selected words").click()
+    form = comment_form(page)
+    form.get_by_role("button", name="Comment on the whole article instead").click()
+    expect(form.locator("[data-passage-preview]")).to_be_hidden()
+
+    fill_guest_form(form, body="In general, yes.", name="Cy", email="cy@ex.org")
+    form.get_by_role("button", name="Post comment").click()
+    new = posted(page, "In general, yes.")
+    assert (new.passage, new.quote) == (None, "")
+
+
+def test_reader_without_javascript_chooses_the_passage_from_a_list(page_without_js, watch):
+    watch.expect_status(400, r"/comments/post/\d+/$")
+    page = page_without_js
+    article = make_article(
+        body="The ferry will run every hour from May.\n\nTickets will cost three pounds."
+    )
+    page.goto(article.get_absolute_url())
+    comment_form(page).get_by_role("link", name="comment on one passage").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment on a passage")
+
+    form = comment_form(page)
+    form.get_by_role("button", name="Post comment").click()  # forgot to choose
+    form = comment_form(page)
+    expect(form.get_by_role("alert")).to_contain_text("Choose the passage your comment is about.")
+    form.get_by_label("Tickets will cost three pounds.").check()
+    fill_guest_form(form, body="Three pounds each way?", name="Dee", email="dee@ex.org")
+    form.get_by_role("button", name="Post comment").click()
+
+    new = posted(page, "Three pounds each way?")
+    assert (new.passage, new.quote) == (2, "Tickets will cost three pounds.")
+    expect(comment_on_page(page, new).locator(".comment__passage")).to_contain_text(
+        "Tickets will cost three pounds."
+    )
