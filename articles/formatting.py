@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -43,8 +44,8 @@ def paragraph_id(number: int) -> str:
 
 def number_paragraphs(html: str) -> str:
     """Give each paragraph of sanitised HTML its id, in document order."""
-    count = iter(range(1, 1_000_000))
-    return _PARAGRAPH.sub(lambda _: f'<p id="{paragraph_id(next(count))}">', html)
+    numbers = itertools.count(1)
+    return _PARAGRAPH.sub(lambda _: f'<p id="{paragraph_id(next(numbers))}">', html)
 
 
 class _Paragraphs(HTMLParser):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
-from comments import tree
+from comments import passages, tree
 from comments.models import Comment, Status
 from comments.services import NEW_TREE_LOCK
 
@@ -178,7 +178,7 @@ def _well_typed_passage(row: dict) -> bool:
         and not isinstance(passage.get("paragraph"), bool)
         and 1 <= passage["paragraph"] <= 32767
         and _is_text(passage.get("quote"))
-        and 0 < len(passage["quote"]) <= Comment._meta.get_field("quote").max_length
+        and 0 < len(passage["quote"]) <= passages.MAX_QUOTE
     )
 
 
