@@ -17,6 +17,13 @@ HATE = "hate"  # attacks people for who they are: religion, ethnicity, origin, g
 OFFENSIVE = "offensive"  # insults, slurs and abuse that are not about a group
 CATEGORIES: tuple[str, ...] = (HATE, OFFENSIVE)
 
+# The scores at which a comment is held for a moderator, and refused outright, per category
+# (None: never). The model's calibration sets these; moderators change them in the admin.
+DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = {
+    HATE: (0.5, 0.9),
+    OFFENSIVE: (0.7, None),
+}
+
 
 @dataclass(frozen=True)
 class LanguageScore:
