@@ -23,6 +23,7 @@ from articles.models import Article
 from comments import formatting, moderation, passages, signals, tree
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
+from comments.moderation import language_checks
 from newsroom import pagecache, ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -161,6 +162,7 @@ def post_comment(
             tree.place_reply(comment, parent)
         comment.parent = parent
         comment.save()  # django-mptt leaves labels set beforehand alone: one INSERT
+        language_checks.keep(comment, screening.language)
         if status == Status.APPROVED:
             Comment.objects.count_one_more(article.pk)
         moderation.record(
@@ -211,6 +213,7 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous == Status.APPROVED and status != Status.APPROVED:
             comment.status = status
         comment.save(update_fields=["body", "edited_at", "status"])
+        language_checks.keep(comment, screening.language)
         if previous == Status.APPROVED and comment.status == Status.APPROVED:
             pagecache.article_changed(comment.article_id)  # readers see the new text
         if previous != comment.status:
