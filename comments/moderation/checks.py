@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -39,7 +39,8 @@ class Screening:
 
     status: str
     reason: str = ""
-    language: language_checks.Verdict | None = None  # the scores, kept with the comment
+    # The language scores, kept with the comment (not part of the verdict's identity).
+    language: language_checks.Verdict | None = field(default=None, compare=False)
 
 
 def is_moderator(user) -> bool:

@@ -101,8 +101,8 @@ class Verdict:
 
     @property
     def holds(self) -> bool:
-        """Whether the language phases (not an earlier phase) hold the comment."""
-        return self.acts and self.decision == HOLD and self.phase in LANGUAGE_PHASES
+        """Whether the language phases hold the comment (an earlier phase may too)."""
+        return self.acts and self.decision == HOLD and bool(self.reason)
 
     def top(self) -> tuple[str, float]:
         category = max(language.CATEGORIES, key=lambda name: self.scores.get(name, 0.0))
@@ -168,45 +168,56 @@ def _score_locally(body: str) -> language.LanguageScore | None:
 
 def screen(body: str, *, policy: Policy | None = None, held_by: str = Phase.NONE) -> Verdict:
     """Run the scorer and the external scorer on ``body`` and say what they call for.
-    ``held_by``: an earlier phase (word rules, new commenters) already holds the comment.
-    Never raises for a failing scorer: a failure holds."""
+    ``held_by``: an earlier phase (word rules, new commenters) already holds the comment; it
+    stays the deciding phase unless a language phase refuses. Never raises for a failing
+    scorer: a failure holds."""
     policy = policy or current_policy()
-    decision, phase, reason = (HOLD, held_by, "") if held_by else (PUBLISH, Phase.NONE, "")
+    decision, phase = (HOLD, held_by) if held_by else (PUBLISH, Phase.NONE)
+    found: list[str] = []  # what the language phases found, for moderators
+    categories: list[str] = []
+
+    def weigh(wanted: str, why: list[str], which: str, reason: str) -> None:
+        nonlocal decision, phase, categories
+        if wanted == PUBLISH:
+            return
+        found.append(reason)
+        if _SEVERITY[wanted] > _SEVERITY[decision]:
+            decision, phase, categories = wanted, which, why
+
     local = _score_locally(body)
     if local is None:
         scores = {name: 0.0 for name in language.CATEGORIES}
         reasons: dict[str, list[str]] = {}
-        wanted, why = HOLD, []
-        scorer_reason = _("the language scorer failed")
+        weigh(HOLD, [], Phase.SCORER, _("the language scorer failed"))
     else:
         scores = {name: float(local.scores.get(name, 0.0)) for name in language.CATEGORIES}
         reasons = {name: list(words) for name, words in local.reasons.items() if words}
         wanted, why = policy.decide(scores)
-        scorer_reason = _("language check: %(found)s") % {"found": _describe(why, scores, reasons)}
-    categories = why
-    if _SEVERITY[wanted] > _SEVERITY[decision]:
-        decision, phase, reason, categories = wanted, Phase.SCORER, scorer_reason, why
+        described = _describe(why, scores, reasons)
+        weigh(wanted, why, Phase.SCORER, _("language check: %(found)s") % {"found": described})
     external = None
     if external_scorer.is_configured() and decision != REFUSE:
         try:
             external = external_scorer.score(body)
         except external_scorer.ExternalScorerFailed as failure:
-            wanted, why, external_reason = HOLD, [], failure.reason
+            weigh(HOLD, [], Phase.EXTERNAL, failure.reason)
         else:
-            wanted, why = policy.decide(external)
-            external_reason = _("external language check: %(found)s") % {
-                "found": _describe(why, external, {})
-            }
             scores = {name: max(scores[name], external.get(name, 0.0)) for name in scores}
-        if _SEVERITY[wanted] > _SEVERITY[decision]:
-            decision, phase, reason, categories = wanted, Phase.EXTERNAL, external_reason, why
+            wanted, why = policy.decide(external)
+            described = _describe(why, external, {})
+            weigh(
+                wanted,
+                why,
+                Phase.EXTERNAL,
+                _("external language check: %(found)s") % {"found": described},
+            )
     return Verdict(
         scores=scores,
         reasons=reasons,
         external=external,
         decision=decision,
         phase=phase,
-        reason=reason,
+        reason="; ".join(found),
         categories=tuple(categories),
         shadow=policy.shadow,
     )
