@@ -25,6 +25,7 @@ from comments import identity, selectors, services
 from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
+from comments.moderation import language_checks
 from comments.notifications import subscriptions
 from newsroom.csrf import cross_origin_protected
 
@@ -168,6 +169,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if held
         else None
     )
+    if held and (why := language_checks.held_note(comment)):
+        notice = f"{notice} {why}"
     following = subscriptions.follow_from_comment_form(
         comment=comment, author=author, kind=form.cleaned_data.get("notify", "")
     )

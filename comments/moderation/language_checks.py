@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comments.domain import CommentRefused
-from comments.models import Comment, CommentScore, LanguagePolicy, ScoreThreshold
+from comments.models import Comment, CommentScore, LanguagePolicy, ScoreThreshold, Status
 from comments.moderation import external_scorer, language
 from comments.review.models import Phase
 
@@ -257,3 +257,16 @@ def keep(comment: Comment, verdict: Verdict | None) -> None:
             "scored_at": comment.edited_at or comment.created_at,
         },
     )
+
+
+def held_note(comment: Comment) -> str:
+    """For the author of a comment just held: a sentence saying the language check held it
+    ("" when something else did, or it was not held)."""
+    if comment.status != Status.PENDING:
+        return ""
+    by_language = CommentScore.objects.filter(
+        comment=comment, shadow=False, phase__in=LANGUAGE_PHASES
+    ).exists()
+    if not by_language:
+        return ""
+    return _("Our automatic language check was unsure about it, so a person will read it first.")

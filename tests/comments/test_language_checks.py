@@ -313,3 +313,64 @@ def test_assess_returns_the_scores_without_saving_anything(article, scorer):
     assert screening.status == Status.PENDING
     assert screening.language.scores == {"hate": 0.62, "offensive": 0.08}
     assert CommentScore.objects.count() == 0
+
+
+def test_the_author_of_a_held_comment_reads_that_the_language_check_held_it(
+    client, article, scorer, settings
+):
+    settings.COMMENTS_FORM_MIN_SECONDS = 0
+    response = post(client, article, UNSURE, as_json=True)
+    assert response.status_code == 201
+    assert response.json()["message"] == (
+        "Thanks. Your comment is awaiting moderation and will appear once approved. Our "
+        "automatic language check was unsure about it, so a person will read it first."
+    )
+
+
+# --- The moderators' queue -----------------------------------------------------------------
+
+
+def bodies_in(html: str, *bodies: str) -> list[str]:
+    """``bodies`` in the order the page shows them (by their first words)."""
+    return sorted(bodies, key=lambda body: html.index(body[:25]))
+
+
+def test_the_queue_shows_scores_sorts_and_filters_by_them(mod_client, article, scorer):
+    for body in (RUDE, UNSURE, CIVIL, COUNTER):
+        post_as_guest(article, body)
+    url = reverse("admin:comments_comment_changelist")
+    listing = mod_client.get(url, {"queue": "recent"}).content.decode()
+    assert "hate=0.62 offensive=0.08 <small>(people like that, problem)</small>" in listing
+    # Column 8 (after the checkbox) is the language scores: sortable by the top score.
+    by_score = mod_client.get(url, {"queue": "recent", "o": "-8"}).content.decode()
+    assert bodies_in(by_score, RUDE, UNSURE, CIVIL, COUNTER) == [RUDE, UNSURE, COUNTER, CIVIL]
+    held_for_hate = mod_client.get(url, {"language": "hate-hold"}).content.decode()
+    assert UNSURE[:25] in held_for_hate
+    assert all(body[:25] not in held_for_hate for body in (RUDE, CIVIL, COUNTER))
+    low_hate = mod_client.get(url, {"language": "hate-low"}).content.decode()
+    assert all(body[:25] in low_hate for body in (RUDE, CIVIL, COUNTER))
+    offensive = mod_client.get(url, {"language": "offensive-hold"}).content.decode()
+    assert RUDE[:25] in offensive and UNSURE[:25] not in offensive
+    assert mod_client.get(url, {"language": "nonsense-x"}).status_code == 200
+
+
+def test_a_comments_page_in_the_admin_shows_its_scores_and_reasons(mod_client, article, scorer):
+    comment = post_as_guest(article, UNSURE)
+    page = mod_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+    html = page.content.decode()
+    assert "<td>hate</td><td>0.620</td><td></td><td>people like that, problem</td>" in html
+    assert "Language scorer" in html
+
+
+def test_erasing_a_commenter_erases_the_words_the_checks_kept(article, scorer):
+    author = guest()
+    comment = post_as_guest(article, UNSURE, author)
+    moderation.moderate(comments=[comment], actor=None, action="remove")
+    assert comment.language_label.text == UNSURE
+    moderation.erase_commenter(email=author.email)
+    score = CommentScore.objects.get(comment=comment)
+    assert score.reasons == {}
+    assert not comment.__class__.objects.get(pk=comment.pk).body
+    from comments.models import LanguageLabel
+
+    assert not LanguageLabel.objects.exists()
