@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -293,3 +294,11 @@ def test_export_language_labels_writes_text_hate_offensive(article, scorer, alic
         [UNSURE, "1", "0"],
         [RUDE + '\nWith "quotes", and commas.', "0", "0"],
     ]
+
+
+def test_the_api_shows_the_author_their_removed_comment_as_removed(removed, article):
+    url = reverse("comments:api", args=[article.slug])
+    mine = guest_client(removed.author.browser_key).get(url).json()
+    flat = json.dumps(mine)
+    assert '"state": "removed"' in flat and UNSURE in flat
+    assert UNSURE not in json.dumps(Client().get(url).json())
