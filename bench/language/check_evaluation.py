@@ -35,6 +35,7 @@ GROUPS = [
 HATEFUL_KINDS = {"dehumanising", "conspiracy", "threat", "slur", "lookalike", "contempt"}
 CIVIL_KINDS = {"civil", "heated_civil", "counter_speech", "negation", "reclaimed"}
 KINDS = HATEFUL_KINDS | CIVIL_KINDS | {"insult_no_group"}
+NO_GROUP_KINDS = {"civil", "heated_civil", "insult_no_group"}
 MIN_HATEFUL_PER_GROUP = 30
 MIN_NOT_HATEFUL_PER_GROUP = 35
 MIN_ROWS = 600
@@ -63,7 +64,7 @@ def problems(rows: list[dict[str, str]]) -> list[str]:
         hate, offensive = row["hate"] == "1", row["offensive"] == "1"
         if hate != (row["kind"] in HATEFUL_KINDS):
             found.append(f"{where}: hate={row['hate']} contradicts kind {row['kind']}")
-        if row["group"] == "none" and row["kind"] not in {"civil", "heated_civil", "insult_no_group"}:
+        if row["group"] == "none" and row["kind"] not in NO_GROUP_KINDS:
             found.append(f"{where}: a row with no group must be civil, heated_civil or an insult")
         if row["kind"] == "insult_no_group" and (row["group"] != "none" or not offensive):
             found.append(f"{where}: insult_no_group needs group none and offensive=1")
