@@ -35,6 +35,8 @@ GROUPS = [
 HATEFUL_KINDS = {"dehumanising", "conspiracy", "threat", "slur", "lookalike", "contempt"}
 CIVIL_KINDS = {"civil", "heated_civil", "counter_speech", "negation", "reclaimed"}
 KINDS = HATEFUL_KINDS | CIVIL_KINDS | {"insult_no_group"}
+# Slurs, threats and calling people vermin or a disease are abusive language by definition.
+ALWAYS_OFFENSIVE = {"slur", "threat", "dehumanising", "insult_no_group"}
 NO_GROUP_KINDS = {"civil", "heated_civil", "insult_no_group"}
 MIN_HATEFUL_PER_GROUP = 30
 MIN_NOT_HATEFUL_PER_GROUP = 35
@@ -66,10 +68,10 @@ def problems(rows: list[dict[str, str]]) -> list[str]:
             found.append(f"{where}: hate={row['hate']} contradicts kind {row['kind']}")
         if row["group"] == "none" and row["kind"] not in NO_GROUP_KINDS:
             found.append(f"{where}: a row with no group must be civil, heated_civil or an insult")
-        if row["kind"] == "insult_no_group" and (row["group"] != "none" or not offensive):
-            found.append(f"{where}: insult_no_group needs group none and offensive=1")
-        if row["kind"] == "slur" and not offensive:
-            found.append(f"{where}: a slur is offensive")
+        if row["kind"] == "insult_no_group" and row["group"] != "none":
+            found.append(f"{where}: insult_no_group is for rows with no group")
+        if row["kind"] in ALWAYS_OFFENSIVE and not offensive:
+            found.append(f"{where}: a {row['kind']} row is offensive")
         words = len(row["text"].split())
         if not 1 <= words <= 150:
             found.append(f"{where}: {words} words")
