@@ -98,12 +98,16 @@ def test_guest_posting_with_script_is_told_to_check_their_inbox(article):
 
 def test_spam_comment_subscribes_nobody(article, settings):
     settings.COMMENTS_SPAM_CHECKER = "tests.comments.test_moderation_spam.AlwaysSpam"
-    post(Client(), article, notify="all")
+    response = post(Client(), article, notify="all")
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Status.SPAM
     assert not Subscription.objects.exists() and mail.outbox == []
 
 
 def test_choosing_nothing_subscribes_nobody(article):
-    post(Client(), article, notify="")
+    response = post(Client(), article, notify="")
+    assert response.status_code == 302
+    assert Comment.objects.get().is_visible
     assert not Subscription.objects.exists()
 
 
