@@ -26,8 +26,6 @@ from comments.models import Comment, Flag, Status, Vote
 from newsroom import pagecache, ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
-# Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
-NEW_TREE_LOCK = 0x6E657773  # "news"
 # With a hash of the commenter's identity: one commenter's posts, one at a time.
 AUTHOR_LOCK = 0x61757468  # "auth"
 
@@ -37,25 +35,6 @@ def _hashed(prefix: str, value: str) -> str:
     beyond the rows ``purge_addresses`` erases."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{prefix}:{value}".encode()).hexdigest()
     return f"{prefix}:{digest[:56]}"
-
-
-def _lock_thread(tree_id: int) -> None:
-    """Serialise writes to one thread by locking its root row: a reply may spread out its
-    neighbours' labels (comments.tree). (A root's tree_id never changes: threads are never
-    moved.)"""
-    # A root always has lft 1: the (tree_id, lft) index finds it without reading the thread.
-    list(
-        Comment.objects.select_for_update()
-        .filter(tree_id=tree_id, lft=tree.ROOT_LEFT)
-        .order_by()
-        .values_list("pk")
-    )
-
-
-def _lock_new_trees() -> None:
-    """Serialise new threads: each takes MAX(tree_id) + 1, which races."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
 
 
 def check_shape(*, body: str, author: Commenter | None = None) -> None:
@@ -103,7 +82,7 @@ def _lock_author(author: Commenter) -> None:
         names = [name for name in (author.key, author.email.strip().lower()) if name]
     with connection.cursor() as cursor:
         for name in sorted(names):
-            # The two-key form: its key space never meets NEW_TREE_LOCK's one-key form.
+            # The two-key form: its key space never meets tree.NEW_TREE_LOCK's one-key form.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AUTHOR_LOCK, name])
 
 
@@ -149,10 +128,9 @@ def post_comment(
         # Again under the lock: the same text sent twice at once must be stored once.
         moderation.check_duplicate(author, body, now, None)
         if parent is None:
-            _lock_new_trees()
-            tree.start_thread(comment)
+            tree.start_thread(comment)  # takes the new-thread lock
         else:
-            _lock_thread(parent.tree_id)
+            tree.lock_thread(parent.tree_id)
             # Re-read the parent under the lock: its lft/rght may have moved meanwhile, and
             # its author may have deleted it.
             parent = Comment.objects.filter(pk=parent.pk).first()
@@ -245,7 +223,7 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
     if not actor.owns(comment):
         raise CommentRefused(_("You can only delete your own comments."), status=403)
     with transaction.atomic():
-        _lock_thread(comment.tree_id)
+        tree.lock_thread(comment.tree_id)
         comment = Comment.objects.get(pk=comment.pk)
         if comment.status not in DELETABLE:
             raise moderated_refusal()
