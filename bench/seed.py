@@ -19,6 +19,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments import tree
 from comments.models import Comment
+from newsroom import pagecache
 
 WORDS = [
     "the",
@@ -110,4 +111,5 @@ def write(article: Article, parents: list[int | None], *, rng: random.Random) ->
                 [start_pk + n],
             )
         Comment.objects.recount(article.pk)
+        pagecache.article_changed(article.pk, article.slug)
     return [start_pk + i for i in range(n)]

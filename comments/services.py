@@ -141,6 +141,7 @@ def post_comment(
         comment.save()  # django-mptt leaves labels set beforehand alone: one INSERT
         if status == Status.APPROVED:
             Comment.objects.count_one_more(article.pk)
+            pagecache.article_changed(article.pk)
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
@@ -189,10 +190,10 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous == Status.APPROVED and status != Status.APPROVED:
             comment.status = status
         comment.save(update_fields=["body", "edited_at", "status"])
-        if previous == Status.APPROVED and comment.status == Status.APPROVED:
-            pagecache.article_changed(comment.article_id)  # readers see the new text
         if previous != comment.status:
             Comment.objects.recount(comment.article_id)
+        if previous == Status.APPROVED:  # readers saw it: the new text, or its absence
+            pagecache.article_changed(comment.article_id)
             moderation.record(
                 comment,
                 actor=None,
@@ -236,6 +237,7 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
             comment.save(update_fields=["is_deleted"])
             removed = False
         Comment.objects.recount(article_id)
+        pagecache.article_changed(article_id)
     return removed
 
 

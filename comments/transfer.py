@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from articles.models import Article
 from comments import passages, tree
 from comments.models import Comment, Status
+from newsroom import pagecache
 
 FORMAT = "newsroom-comments"
 VERSION = 1
@@ -266,6 +267,7 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
         done += len(batch)
         imported += len(batch)
         Comment.objects.recount(article.pk)
+        pagecache.article_changed(article.pk, article.slug)
         if progress:
             progress(done, total)
     # Ids were given, not drawn: move the sequence past them so new comments get fresh ids.

@@ -97,6 +97,7 @@ def moderate(
         )
         for article_id in sorted({comment.article_id for comment in locked}):
             Comment.objects.recount(article_id)
+            pagecache.article_changed(article_id)
         _teach_spam_checker(target, previous)
         if target == Status.APPROVED:
             approved = [pk for pk, was in previous.items() if was != Status.APPROVED]
@@ -153,6 +154,7 @@ def reported(comment: Comment) -> bool:
             % {"count": open_reports},
         )
         Comment.objects.recount(comment.article_id)
+        pagecache.article_changed(comment.article_id)
     comment.status = Status.PENDING
     return True
 

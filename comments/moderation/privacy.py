@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from comments.models import Comment, Flag, Vote
 from comments.moderation.audit import EventAction, record_many
+from newsroom import pagecache
 
 
 def purge_addresses(*, days: int | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -121,4 +122,5 @@ def erase_commenter(
         record_many(comments, actor=actor, action=EventAction.ERASED, reason=_("Erasure request"))
         for article_id in sorted({comment.article_id for comment in comments}):
             Comment.objects.recount(article_id)
+            pagecache.article_changed(article_id)
     return Erasure(comments=len(pks), votes=votes, reports=reports)
