@@ -1,7 +1,8 @@
-"""The small types every layer of ``comments`` shares: who is acting, and a refusal.
+"""The small types every layer of ``comments`` shares: who is acting (and whether they may
+moderate), and a refusal.
 
-A leaf module: it imports only the models, so services, moderation checks, spam checkers and
-views can all import it without importing each other.
+A leaf module: it imports only the models, so services, moderation, notifications, spam
+checkers and views can all import it without importing each other.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class CommentRefused(Exception):
         self.status = status
         self.code = code
         self.retry_after = retry_after
+
+
+MODERATE_PERMISSION = "comments.moderate_comment"
+
+
+def is_moderator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether ``user`` may moderate comments (an active account with the permission)."""
+    return user is not None and user.is_active and user.has_perm(MODERATE_PERMISSION)
 
 
 def network_of(ip: str | None) -> str:

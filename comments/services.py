@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import formatting, moderation, passages, signals, tree
+from comments import formatting, moderation, passages, tree
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
+from comments.notifications import dispatch, subscriptions
 from newsroom import pagecache, ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -93,12 +94,18 @@ def post_comment(
     author: Commenter,
     body: str,
     passage: passages.Passage | None = None,
+    subscribe: str = "",
 ) -> Comment:
-    """Check the comment against the article's and moderators' rules, then insert it.
+    """Check the comment against the article's and moderators' rules, insert it, tell
+    subscribers (or moderators, when it is held) through ``notifications.dispatch``, and
+    replace the article's cached page when readers can see it.
 
     ``passage``, from ``passages.choose``, makes a new thread a comment on that passage.
-    Returns the saved comment (its status says whether it is published or held for review);
-    raises ``CommentRefused`` with the reason otherwise. The insert locks only its own thread.
+    ``subscribe`` (a ``notifications.models.Kind``, the form's "Notify me of") then subscribes
+    the author to the discussion; ``comment.following`` says what came of it, for the
+    author (None when they asked for nothing). Returns the saved comment (its status says
+    whether it is published or held for review); raises ``CommentRefused`` with the reason
+    otherwise. The insert locks only its own thread.
     """
     now = timezone.now()
     if not article.accepts_comments(now):
@@ -145,7 +152,11 @@ def post_comment(
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
-        signals.comment_posted.send(Comment, comment=comment)
+        dispatch.comment_posted(comment)
+    # After the commit: a subscription that fails must not take the comment with it.
+    comment.following = subscriptions.subscribe_author(
+        comment=comment, author=author, kind=subscribe
+    )
     return comment
 
 
@@ -368,5 +379,5 @@ def report(*, comment: Comment, reporter: Commenter, reason: str, details: str =
             Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
             comment.refresh_from_db(fields=["flag_count", "status"])
             moderation.reported(comment)
-            signals.comment_reported.send(Comment, comment=comment)
+            dispatch.comment_reported(comment)
     return flag

@@ -25,7 +25,6 @@ from comments import identity, selectors, services
 from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
-from comments.notifications import subscriptions
 from newsroom.csrf import cross_origin_protected
 
 
@@ -140,6 +139,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             author=author,
             body=form.cleaned_data["body"],
             passage=form.cleaned_data.get("passage"),
+            subscribe=form.cleaned_data.get("notify", ""),
         )
     except CommentRefused as error:
         refusal = error  # the lambda below may not close over the except clause's own name
@@ -168,9 +168,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if held
         else None
     )
-    following = subscriptions.follow_from_comment_form(
-        comment=comment, author=author, kind=form.cleaned_data.get("notify", "")
-    )
+    following = comment.following
 
     def data() -> dict:
         article.refresh_from_db(fields=["comment_count"])

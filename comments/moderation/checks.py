@@ -19,12 +19,11 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import formatting
-from comments.domain import Commenter, CommentRefused
+from comments.domain import Commenter, CommentRefused, is_moderator
 from comments.models import Ban, Comment, Status, WordRule
 from comments.spam import Verdict, get_spam_checker
 from newsroom import ratelimit
 
-MODERATE_PERMISSION = "comments.moderate_comment"
 # One token of text that the page would turn into a link (see comments.formatting, urlize).
 _LINKISH = re.compile(r"(?i)https?://|^\W*www\.|\w\.(?:com|net|org|edu|gov|int|mil)\b|\w@\w")
 
@@ -35,10 +34,6 @@ class Screening:
 
     status: str
     reason: str = ""
-
-
-def is_moderator(user) -> bool:
-    return user is not None and user.is_active and user.has_perm(MODERATE_PERMISSION)
 
 
 # --- Bans ----------------------------------------------------------------------------------
