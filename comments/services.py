@@ -77,12 +77,8 @@ def _lock_author(author: Commenter) -> None:
     """Serialise one commenter's posts (by account, browser key and email), so the check for
     a repeated comment sees the one posted a moment earlier by a request running alongside.
     Taken before any thread lock, always in the same order: no deadlocks."""
-    if author.user is not None:
-        names = [f"user:{author.user.pk}"]
-    else:
-        names = [name for name in (author.key, author.email.strip().lower()) if name]
     with connection.cursor() as cursor:
-        for name in sorted(names):
+        for name in sorted(author.identities):
             # The two-key form: its key space never meets tree.NEW_TREE_LOCK's one-key form.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AUTHOR_LOCK, name])
 
@@ -255,13 +251,12 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
 def _check_guest_vote_rate(voter: Commenter) -> None:
     """At most ``COMMENTS_GUEST_VOTES_PER_HOUR`` new guest votes per address, counted in
     the shared store."""
-    identity = voter.network or voter.key
     rates = ratelimit.parse_rates(f"{settings.COMMENTS_GUEST_VOTES_PER_HOUR}/hour")
-    if ratelimit.hit({"guest-vote": identity}, rates) is not None:
-        raise CommentRefused(
+    exceeded = ratelimit.hit({"guest-vote": voter.by_address}, rates)
+    if exceeded is not None:
+        raise CommentRefused.rate_limited(
             _("Too many votes from your network. Please try again later."),
-            status=429,
-            code="rate_limited",
+            retry_after=exceeded.retry_after,
         )
 
 
@@ -332,24 +327,19 @@ def _reporter_key(reporter: Commenter) -> str:
     """Who a report counts as: the account; a guest by their address (IPv6: the /64), so
     clearing cookies does not make a new reporter; the browser key only when no address is
     known."""
-    if reporter.user is not None:
-        return f"user:{reporter.user.pk}"
-    if reporter.network:
+    if reporter.user is None and reporter.network:
         return _hashed("net", reporter.network)
     return reporter.key
 
 
 def _check_report_rate(reporter: Commenter) -> None:
     rates = ratelimit.parse_rates(settings.COMMENTS_REPORT_RATE_LIMITS)
-    identity = reporter.network or reporter.key
-    if not rates or not identity:
+    if not rates or not reporter.by_address:
         return
-    exceeded = ratelimit.hit({"report": identity}, rates)
+    exceeded = ratelimit.hit({"report": reporter.by_address}, rates)
     if exceeded is not None:
-        raise CommentRefused(
+        raise CommentRefused.rate_limited(
             _("You have sent many reports in a short time. Please try again later."),
-            status=429,
-            code="rate_limited",
             retry_after=exceeded.retry_after,
         )
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comments.domain import account_key
 from comments.models import Comment, Flag, Vote
 from comments.moderation.audit import EventAction, record_many
 from newsroom import pagecache
@@ -68,7 +69,7 @@ def find_commenter(*, user: AbstractBaseUser | None = None, email: str = "") -> 
         users |= set(
             get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True)
         )
-    keys = {f"user:{pk}" for pk in users}
+    keys = {account_key(pk) for pk in users}
     if email:
         keys |= set(
             Comment.objects.filter(user__isnull=True, guest_email__iexact=email)
