@@ -197,10 +197,10 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous == Status.APPROVED and status != Status.APPROVED:
             comment.status = status
         comment.save(update_fields=["body", "edited_at", "status"])
-        if previous != comment.status:
-            Comment.objects.recount(comment.article_id)
         if previous == Status.APPROVED:  # readers saw it: the new text, or its absence
             pagecache.article_changed(comment.article_id)
+        if previous != comment.status:
+            Comment.objects.recount(comment.article_id)
             moderation.record(
                 comment,
                 actor=None,
