@@ -149,7 +149,8 @@ def post_comment(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
         dispatch.comment_posted(comment)
-    # After the commit: a subscription that fails must not take the comment with it.
+    # Outside the posting transaction: a subscription that fails must not take the comment
+    # with it.
     comment.following = subscriptions.subscribe_author(
         comment=comment, author=author, kind=subscribe
     )
