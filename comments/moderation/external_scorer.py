@@ -18,6 +18,7 @@ import http.client
 import json
 import math
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -68,8 +69,11 @@ def parse(body: bytes) -> dict[str, float]:
 
 def score(text: str) -> dict[str, float]:
     """Ask the external scorer about ``text``: scores per category (see ``ATTRIBUTES``)."""
+    url = settings.COMMENTS_EXTERNAL_SCORER_URL
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):  # never file:// and the like
+        raise ExternalScorerFailed(_("the external scorer could not be reached"))
     request = urllib.request.Request(
-        settings.COMMENTS_EXTERNAL_SCORER_URL,
+        url,
         data=request_body(text),
         headers={"Content-Type": "application/json", "Accept": "application/json"},
         method="POST",

@@ -374,3 +374,10 @@ def test_erasing_a_commenter_erases_the_words_the_checks_kept(article, scorer):
     from comments.models import LanguageLabel
 
     assert not LanguageLabel.objects.exists()
+
+
+def test_an_external_scorer_url_that_is_not_http_is_never_opened(article, scorer, settings):
+    settings.COMMENTS_EXTERNAL_SCORER_URL = "file:///etc/hostname"
+    comment = post_as_guest(article, CIVIL)
+    assert comment.status == Status.PENDING
+    assert comment.events.get().reason == "the external scorer could not be reached"
