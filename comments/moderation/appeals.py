@@ -33,6 +33,7 @@ from comments.domain import CommentRefused
 from comments.models import Appeal, Comment, CommentScore, ModerationEvent, Status
 from comments.moderation.audit import EventAction, record
 from comments.moderation.language_checks import LANGUAGE_PHASES, category_label
+from comments.notifications import dispatch
 from comments.notifications.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -195,6 +196,8 @@ def submit(*, comment: Comment, statement: str) -> Appeal:
                 _("You have already appealed this decision."), status=409, code="appealed"
             ) from None
         record(comment, actor=comment.user, action=EventAction.APPEALED, reason=statement)
+        if settings.COMMENTS_NOTIFY_MODERATORS:
+            transaction.on_commit(lambda: enqueue(send_appeal_alert, appeal.pk))
     return appeal
 
 
@@ -284,3 +287,41 @@ def send_statement(comment_id: int) -> int:
         return 0
     message.send()
     return 1
+
+
+@task()
+def send_appeal_alert(appeal_id: int) -> int:
+    """Tell the moderators who may decide a new appeal (all but the one who made the
+    decision) that it waits. Returns how many were told."""
+    appeal = (
+        Appeal.objects.open()
+        .select_related("comment__article", "comment__user")
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None:
+        return 0
+    recipients = dispatch.moderators()
+    if appeal.decided_against_by_id is not None:
+        recipients = recipients.exclude(pk=appeal.decided_against_by_id)
+    context = {
+        "site_name": settings.SITE_NAME,
+        "appeal": appeal,
+        "comment": appeal.comment,
+        "queue_url": f"{settings.SITE_URL}{reverse('admin:comments_appeal_changelist')}?state=open",
+    }
+    subject = _("An author appealed a moderation decision on “%(headline)s”") % {
+        "headline": appeal.comment.article.headline
+    }
+    text = render_to_string("comments/email/appeal_alert.txt", context)
+    html = render_to_string("comments/email/appeal_alert.html", context)
+    told = 0
+    for moderator in recipients:
+        message = EmailMultiAlternatives(
+            subject=subject, body=text, to=[moderator.email],
+            headers={"Auto-Submitted": "auto-generated"},
+        )  # fmt: skip
+        message.attach_alternative(html, "text/html")
+        message.send()
+        told += 1
+    return told

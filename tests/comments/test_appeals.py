@@ -8,15 +8,18 @@ import csv
 import io
 import json
 import re
+import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from comments import moderation, services
+from comments.domain import CommentRefused
 from comments.models import Appeal, Comment, LanguageLabel, Status
 from comments.moderation import Queue, appeals
 from tests.comments.helpers import guest, guest_client, member, page, signed_in
@@ -302,3 +305,47 @@ def test_the_api_shows_the_author_their_removed_comment_as_removed(removed, arti
     flat = json.dumps(mine)
     assert '"state": "removed"' in flat and UNSURE in flat
     assert UNSURE not in json.dumps(Client().get(url).json())
+
+
+def test_moderators_who_may_decide_hear_of_a_new_appeal(
+    removed, alice, bob, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.submit(comment=removed, statement="I was quoting, to disagree.")
+    assert [message.to for message in mail.outbox] == [[bob.email]]  # not alice, who decided
+    message = mail.outbox[0]
+    assert message.subject == (
+        "An author appealed a moderation decision on “Council approves the new bridge”"
+    )
+    assert "I was quoting, to disagree." in message.body
+    assert "/admin/comments/appeal/?state=open" in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_appeals_sent_at_once_make_one(moderation_policy, article):
+    """The same form sent twice at once (a double click, or on purpose): one appeal."""
+    comment = services.post_comment(article=article, parent=None, author=guest(), body="Hi.")
+    # Removed by the system (a command): transactional tests may run after another's flush
+    # took the migrations' groups away.
+    moderation.moderate(comments=[comment], actor=None, action="remove")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def appeal() -> None:
+        try:
+            barrier.wait()
+            appeals.submit(comment=comment, statement="Please look again.")
+            outcomes.append("accepted")
+        except CommentRefused as refusal:
+            outcomes.append(refusal.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=appeal) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["accepted", "appealed", "appealed", "appealed"]
+    assert Appeal.objects.count() == 1
