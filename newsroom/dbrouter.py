@@ -25,6 +25,7 @@ a purge has the change in it, even while the replica is a moment behind.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -77,10 +78,8 @@ def replica_configured() -> bool:
 
 
 def _forget_replica_connection() -> None:
-    try:
+    with contextlib.suppress(DatabaseError):
         connections[REPLICA].close()
-    except DatabaseError:
-        pass
 
 
 def replica_usable() -> bool:
