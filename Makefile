@@ -13,7 +13,8 @@ AXE := node_modules/axe-core/axe.min.js
 export DJANGO_DEBUG ?= 1
 export SERVE_MEDIA ?= 1
 
-.PHONY: run test lint format bench demo install setup shell clean screenshot backup restore
+.PHONY: run test lint format bench demo install setup shell clean screenshot backup restore \
+	cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +88,14 @@ bench: install $(LIGHTHOUSE)
 	$(WITH_DB) sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 		CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) -m bench'
 
+
+# The scaled-out site on loopback: Varnish, nginx, three app hosts, a PostgreSQL primary and
+# replica, Redis, two task workers (deploy/cluster/cluster.py; data in .cluster/).
+cluster: install
+	$(PY) deploy/cluster/cluster.py start
+
+cluster-stop:
+	$(PY) deploy/cluster/cluster.py stop
 
 demo: install
 	$(WITH_DB) $(PY) manage.py demo
