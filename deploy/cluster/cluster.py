@@ -14,6 +14,7 @@ ports and folders. Missing packages are installed with apt-get when run as root.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import secrets
@@ -155,18 +156,14 @@ def stop_pid(name: str, *, group: bool = True) -> None:
     pid = running_pid(name)
     if pid is not None:
         kill = os.killpg if group else os.kill
-        try:
+        with contextlib.suppress(ProcessLookupError):
             kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + 15
         while running_pid(name) is not None and time.monotonic() < deadline:
             time.sleep(0.1)
         if running_pid(name) is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     pid_file(name).unlink(missing_ok=True)
 
 

@@ -36,7 +36,7 @@ def test_make_cluster_prints_the_edge_and_every_app_host(cluster):
 
 
 def test_repeated_anonymous_views_are_answered_by_the_edge(cluster):
-    (article_id, url), = cluster.new_articles(1)  # fmt: skip
+    (_article_id, url), = cluster.new_articles(1)  # fmt: skip
     reader = Browser()
     first, _ = reader.get(url)
     assert first.status == 200 and first.getheader("X-Cache") == "MISS"
@@ -59,7 +59,7 @@ def test_repeated_anonymous_views_are_answered_by_the_edge(cluster):
 
 
 def test_a_comment_posted_through_the_edge_is_seen_everywhere_within_two_seconds(cluster):
-    (article_id, url), (other_id, other_url) = cluster.new_articles(2)
+    (article_id, url), (_other_id, other_url) = cluster.new_articles(2)
     anonymous = Browser()
     for path in (url, other_url, url, other_url):  # both pages now kept at the edge
         anonymous.get(path)
@@ -175,7 +175,7 @@ def test_killing_an_app_host_under_load_loses_no_comment_and_readers_see_no_5xx(
 
 
 def test_with_the_replica_stopped_reads_fall_back_to_the_primary(cluster):
-    (article_id, url), = cluster.new_articles(1)  # fmt: skip
+    (_article_id, url), = cluster.new_articles(1)  # fmt: skip
     data = cluster.pg("replica")
     # The app hosts read from the replica while it is there.
     for n in range(3):
@@ -239,8 +239,8 @@ def test_rate_limits_hold_across_app_hosts(cluster):
         response, _ = fresh.request(
             "POST",
             f"/comments/post/{article_id}/",
-            {"body": f"Limit {n} {uuid.uuid4().hex}.", "name": "L", "email": f"limit{n}@example.org",
-             "website": "", "ts": ts},
+            {"body": f"Limit {n} {uuid.uuid4().hex}.", "name": "L",
+             "email": f"limit{n}@example.org", "website": "", "ts": ts},
             headers={"X-Forwarded-For": f"198.51.100.{n}"},
         )  # fmt: skip
         statuses.append(response.status)
