@@ -277,6 +277,7 @@ def app_env() -> dict[str, str]:
         NEWSROOM_SITE_URL=f"http://127.0.0.1:{EDGE_PORT}",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(CLUSTER / "mail"),
+        COMMENTS_NOTIFY_WINDOW="1",  # digests within a second, so the proofs need not wait
         MEDIA_ROOT=str(ROOT / "media"),
         SERVE_MEDIA="1",
         WEB_CONCURRENCY=os.environ.get("CLUSTER_WEB_CONCURRENCY", "2"),

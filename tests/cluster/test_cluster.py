@@ -5,6 +5,7 @@ across hosts. Marked ``cluster``; `make test` runs them (about two minutes)."""
 
 from __future__ import annotations
 
+import email
 import os
 import signal
 import threading
@@ -18,6 +19,7 @@ from tests.cluster.conftest import (
     APP_PORTS,
     Browser,
     cluster_script,
+    manage_shell,
     poll,
     posted_id,
     primary,
@@ -94,8 +96,6 @@ def test_an_editors_change_purges_every_page_of_the_site(cluster):
     Browser().get(url)
     assert Browser().get(url)[0].getheader("X-Cache") == "HIT"
     cluster_headline = "Renamed by the desk"
-    from tests.cluster.conftest import manage_shell
-
     manage_shell(
         "from articles.models import Article\n"
         f"a = Article.objects.get(pk={article_id}); a.headline = {cluster_headline!r}; a.save()\n"
@@ -258,3 +258,59 @@ def test_rate_limits_hold_across_app_hosts(cluster):
         in (cluster_script.CLUSTER / "log" / f"app-{port}.access.log").read_text()
     )
     assert hosts >= 2  # the posts were spread over the hosts
+
+
+def _mail_to(address: str) -> list[str]:
+    """The plain-text bodies of every email the workers wrote for ``address``."""
+    bodies = []
+    for path in (cluster_script.CLUSTER / "mail").glob("*.log"):
+        for raw in path.read_text(errors="replace").split("-" * 79):
+            message = email.message_from_string(raw.strip())
+            if address not in (message.get("To") or ""):
+                continue
+            for part in message.walk():
+                if part.get_content_type() == "text/plain":
+                    bodies.append(part.get_payload(decode=True).decode())
+    return bodies
+
+
+def test_two_task_workers_never_send_an_email_twice(cluster):
+    (article_id, url), = cluster.new_articles(1)  # fmt: skip
+    run = uuid.uuid4().hex[:8]
+    subscriber = f"follower-{run}@example.org"
+    manage_shell(
+        "from django.contrib.auth.models import User\n"
+        "from articles.models import Article\n"
+        "from comments.notifications.subscriptions import subscribe\n"
+        f"user = User.objects.create_user('follower-{run}', {subscriber!r}, 'x-pass-123456')\n"
+        f"subscribe(article=Article.objects.get(pk={article_id}), kind='all', user=user)\n"
+    )
+    writers = [Browser(f"127.0.3.{n + 1}") for n in range(6)]
+    taken = time.monotonic()
+    stamps = [writer.form_timestamp(url) for writer in writers]
+    wait_for_form(taken)
+    markers = [f"[mail-{run}-{n}]" for n in range(len(writers))]
+    for n, writer in enumerate(writers):
+        response, text = writer.post_comment(
+            article_id,
+            stamps[n],
+            f"{markers[n]} for the followers.",
+            email=f"w{n}-{run}@example.org",
+        )
+        assert response.status == 302, text[:300]
+
+    def every_comment_sent():
+        bodies = _mail_to(subscriber)
+        return all(any(marker in body for body in bodies) for marker in markers) and bodies
+
+    bodies = poll(every_comment_sent, within=15, every=0.2)
+    assert bodies, "the digests did not arrive"
+    # Each comment is in exactly one email, however the two workers shared the tasks.
+    assert {m: sum(m in body for body in bodies) for m in markers} == dict.fromkeys(markers, 1)
+    with primary() as db:
+        unsent = db.execute(
+            "SELECT count(*) FROM comments_notification n JOIN comments_comment c"
+            " ON c.id = n.comment_id WHERE c.article_id = %s AND n.sent_at IS NULL",
+            [article_id],
+        ).fetchone()[0]
+    assert unsent == 0
