@@ -88,7 +88,10 @@ def comment_now_and_then(article_id: int, url: str, stop: threading.Event) -> in
         conn.request("POST", f"/comments/post/{article_id}/", body=body, headers={
             "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin",
             "Origin": f"http://127.0.0.1:{EDGE}"})  # fmt: skip
-        accepted += conn.getresponse().status == 302
+        status = conn.getresponse().status
+        accepted += status == 302
+        if status != 302:
+            print(f"  (a bench comment was answered {status})")
         conn.close()
     return accepted
 
