@@ -58,7 +58,7 @@ sub vcl_recv {
     if (req.http.Cookie ~ "(^|;\s*)(sessionid|newsroom_guest|messages|newsroom_primary)=") {
         return (pass);
     }
-    if (req.url ~ "^/(admin|accounts)/") {
+    if (req.http.Authorization || req.url ~ "^/(admin|accounts)/") {
         return (pass);
     }
     # Any other cookie (a CSRF cookie, analytics) changes nothing on a shared page.
