@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import http.client
+import os
 import re
 import shutil
 import subprocess
@@ -96,23 +97,53 @@ def comment_now_and_then(article_id: int, url: str, stop: threading.Event) -> in
     return accepted
 
 
+ARTICLE = """
+from django.utils import timezone
+from articles.models import Article, Section
+section = Section.objects.create(name="Bench " + NAME, slug="bench-" + NAME)
+article = Article.objects.create(
+    headline="The edge under a crowd", slug="bench-edge-" + NAME, standfirst="A crowd reads.",
+    body="First paragraph.\\n\\nSecond paragraph.", section=section,
+    status=Article.Status.PUBLISHED, published_at=timezone.now() - timezone.timedelta(hours=1),
+)
+print("ARTICLE", article.pk, article.get_absolute_url())
+"""
+
+
+def new_article() -> tuple[int, str]:
+    env = dict(
+        line.removeprefix("export ").replace("'", "").split("=", 1)
+        for line in subprocess.run(
+            [sys.executable, str(SCRIPT), "env"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    )
+    script = f"NAME = {uuid.uuid4().hex[:8]!r}\n" + ARTICLE
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    _, pk, url = out.split("ARTICLE", 1)[1].split()
+    return int(pk), url
+
+
 def run() -> int:
     print("6. The cluster (make cluster): Varnish -> nginx -> 3 app hosts -> primary + replica")
     if not shutil.which("wrk"):
         print("  wrk not installed: skipped")
         return 0
     was_running = (ROOT / ".cluster" / "run" / "varnish.pid").exists()
-    started = subprocess.run([sys.executable, str(SCRIPT), "start"], capture_output=True, text=True)
+    started = subprocess.run(
+        [sys.executable, str(SCRIPT), "start"],
+        capture_output=True, text=True, env={**os.environ, "NEWSROOM_CLUSTER_DEMO": "0"},
+    )  # fmt: skip
     if started.returncode != 0:
         print(
             f"  the cluster did not start: skipped ({started.stdout[-300:]}{started.stderr[-300:]})"
         )
         return 0
     try:
-        home = get(EDGE, "/")[1]
-        url = re.search(r'href="(/articles/[^"#]+/)"', home)[1]
+        article_id, url = new_article()
         page = get(EDGE, url)[1]
-        article_id = int(re.search(r'action="/comments/post/(\d+)/"', page)[1])
         static = re.search(r'href="(/static/[^"]+\.css)"', page)[1]
         get(EDGE, url)  # now kept at the edge
         edge_rps, static_rps = [], []

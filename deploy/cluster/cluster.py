@@ -4,6 +4,8 @@
     python deploy/cluster/cluster.py stop     # or `make cluster-stop`: stops all it started
     python deploy/cluster/cluster.py env      # the app hosts' environment, for manage.py
 
+The demo content loads in the background once the site serves (NEWSROOM_CLUSTER_DEMO=0: not).
+
 Varnish (the edge, 8080) -> nginx (the load balancer, 8090) -> three gunicorn app hosts
 (8101-8103) -> PostgreSQL primary (55432) and a streaming replica (55433, hot standby), with
 Redis (56379) for the cache and rate limits and two task workers (emails, edge purges). Data,
@@ -291,7 +293,6 @@ def prepare_database(env: dict[str, str]) -> None:
         "c('migrate', interactive=False, verbosity=0)\n"
         "c('createcachetable')\n"
         "c('collectstatic', interactive=False, verbosity=0)\n"
-        "c('demo')\n"
     )
     result = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", script],
@@ -375,10 +376,15 @@ def start() -> None:
     start_primary()
     start_redis()
     env = app_env()
-    prepare_database(env)
-    start_replica()
+    # The hosts boot (imports, forks) while the database is migrated: they answer only after.
     for port in APP_PORTS:
         start_app_host(port, env)
+    prepare_database(env)
+    start_replica()
+    # The demo content (the slowest part, ~10 s of CPU) loads while the site already serves;
+    # the proofs and the bench make their own articles and skip it.
+    if os.environ.get("NEWSROOM_CLUSTER_DEMO", "1") != "0" and running_pid("demo") is None:
+        spawn("demo", [PYTHON, "manage.py", "demo"], env)
     for name in WORKERS:
         start_worker(name, env)
     for port in APP_PORTS:
@@ -393,10 +399,13 @@ def start() -> None:
     log(f"PostgreSQL replica: postgres://postgres@127.0.0.1:{REPLICA_PORT}/{DATABASE}")
     log(f"Redis: redis://127.0.0.1:{REDIS_PORT}/0")
     log(f"Task workers: {', '.join(WORKERS)}; logs in {CLUSTER / 'log'}")
+    if running_pid("demo") is not None:
+        log("Demo content is loading in the background (log/demo.log)")
     log(f"Ready in {time.monotonic() - began:.0f} s; `make cluster-stop` stops it all.")
 
 
 def stop() -> None:
+    stop_pid("demo")
     stop_pid("varnish", group=False)  # daemons: their own pid files, their own children
     stop_pid("nginx", group=False)
     for name in WORKERS:

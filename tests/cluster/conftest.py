@@ -64,8 +64,10 @@ print("ARTICLES" + json.dumps(made))
 
 
 def run_script(*args: str) -> str:
+    # No demo content: each test makes the articles it needs.
+    env = {**os.environ, "NEWSROOM_CLUSTER_DEMO": "0"}
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, str(SCRIPT), *args], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
