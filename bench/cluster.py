@@ -122,7 +122,7 @@ def new_article() -> tuple[int, str]:
         [sys.executable, "manage.py", "shell", "-c", script],
         cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    _, pk, url = out.split("ARTICLE", 1)[1].split()
+    pk, url = out.split("ARTICLE", 1)[1].split()
     return int(pk), url
 
 
