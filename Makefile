@@ -113,5 +113,6 @@ shell: install
 	$(WITH_DB) $(PY) manage.py shell
 
 clean:
+	@[ ! -x $(PY) ] || $(PY) deploy/cluster/cluster.py stop >/dev/null 2>&1 || true
 	rm -rf $(VENV) .pgdata staticfiles media test-artifacts .pytest_cache .ruff_cache node_modules \
-		bench/lighthouse/node_modules
+		bench/lighthouse/node_modules .cluster
