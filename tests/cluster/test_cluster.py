@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import os
+import re
 import signal
 import threading
 import time
@@ -84,6 +85,16 @@ def test_a_comment_posted_through_the_edge_is_seen_everywhere_within_two_seconds
         return all(marker in page for page in [*direct, edge])
 
     assert poll(seen_everywhere, within=2 - (time.monotonic() - posted))
+    # A vote is a visible change too: the count on the edge's copy follows within 2 s.
+    comment_id = posted_id(response)
+    voter = Browser("127.0.0.51")
+    voted, _ = voter.request("POST", f"/comments/{comment_id}/vote/", {"value": "up"})
+    assert voted.status == 302
+    counted = time.monotonic()
+    assert poll(
+        lambda: re.search(r'vote__count">1<|▲ 1 ▼ 0', Browser().get(url)[1]),
+        within=2 - (time.monotonic() - counted),
+    )
     # Exactly the affected pages were purged: the other article's page is still kept.
     assert Browser().get(other_url)[0].getheader("X-Cache") == "HIT"
     # The home page shows the article's comment count: its key was purged too.
