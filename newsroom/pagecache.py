@@ -19,6 +19,10 @@ What belongs to one reader never enters the shared copy: only requests without a
 guest or messages cookie are served from the cache or stored in it (those readers get a page
 rendered for them), and a page that would set a cookie is not stored.
 
+The same bumps purge the edge (``newsroom/edge.py``: the article's ``article-<id>`` key, or
+``site``) and, with a read replica, first record the primary's WAL position
+(``newsroom/dbrouter.py``), so no copy is rendered from a replica that lacks the change.
+
 Every HTML page, shared or not, gets an ETag that leaves out the values rendered anew each
 time (``StableETagMiddleware``), so revalidation answers 304 for pages rendered per reader too.
 """
