@@ -372,6 +372,14 @@ AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", "")  # e.g. https://news.e
 # Readers' addresses are erased after this many days (manage.py purge_addresses, run daily).
 COMMENTS_ADDRESS_RETENTION_DAYS = env_int("COMMENTS_ADDRESS_RETENTION_DAYS", 90)
 
+# --- Language checks (comments.moderation.language_checks) -----------------------------------
+# An optional Perspective-compatible scorer that the newsroom runs itself, asked after the
+# offline scorer. No answer within the timeout (seconds), or a bad one: the comment is held.
+COMMENTS_EXTERNAL_SCORER_URL = os.environ.get("COMMENTS_EXTERNAL_SCORER_URL", "")
+COMMENTS_EXTERNAL_SCORER_TIMEOUT = float(os.environ.get("COMMENTS_EXTERNAL_SCORER_TIMEOUT", "2"))
+# How long after a removal its author may appeal (the link in the statement of reasons).
+COMMENTS_APPEAL_DAYS = env_int("COMMENTS_APPEAL_DAYS", 183)
+
 # --- Comment notifications -------------------------------------------------------------------
 # Comments arriving within this many seconds of the first reach each subscriber (and each
 # moderator) as one digest email.
