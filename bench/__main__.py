@@ -13,7 +13,8 @@ In a throw-away database on the project's PostgreSQL it seeds bushy discussions 
 3. that HTML is gzipped and a conditional GET gets a 304;
 4. Lighthouse (mobile) performance and accessibility of the 10,000-comment page, when
    bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
-5. a reply into a 10,000-comment thread against one into a 10-comment thread.
+5. a reply into a 10,000-comment thread against one into a 10-comment thread;
+6. the language scorer's time per comment, memory and targets (bench/language.py).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
-from bench import seed  # noqa: E402
+from bench import language, seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
@@ -409,6 +410,7 @@ def run() -> int:
     problems = tree_problems(threads[10_000][0].pk)
     row("  the thread afterwards", "valid" if not problems else problems[0], "", "", "valid",
         not problems)  # fmt: skip
+    language.run(row)
     print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
 

@@ -1,0 +1,124 @@
+"""Words as the scorer reads them: each word of the original text, with where it stands, and
+its folded form, so that look-alike spellings score like the plain word and every feature can
+be traced back to the words the reader actually typed.
+
+Folding builds on ``comments.formatting.skeleton`` (compatibility forms, invisible formatting
+characters, case, Cyrillic and Greek look-alikes) and adds what a word rule does not need but a
+scorer does: combining marks dropped ("j̈ews"), Armenian look-alikes, leetspeak inside words
+("j3ws", "v3rm1n", "$cum"), letters stretched ("jeeeews", "fagggot"), and words spelled out
+letter by letter ("k i k e").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from comments.formatting import skeleton
+
+# Armenian letters that pass for Latin ones (Unicode's confusables list).
+_ARMENIAN = str.maketrans(
+    {
+        0x0585: "o", 0x057D: "u", 0x0570: "h", 0x0578: "n", 0x0563: "q", 0x0566: "q",
+        0x0561: "w", 0x0575: "j", 0x0581: "g", 0x0584: "p", 0x0572: "n", 0x0533: "g",
+        0x054F: "s", 0x0555: "o", 0x054D: "u", 0x0544: "u", 0x0545: "3",
+    }
+)  # fmt: skip
+
+# Digits and symbols read as letters, inside a word that has at least one letter.
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+     "@": "a", "$": "s", "!": "i", "|": "l", "€": "e", "£": "l"}
+)  # fmt: skip
+
+# A word: letters, digits, marks and invisible formatting characters, with the symbols people
+# put inside words to dodge a filter.
+_WORD = re.compile(
+    r"[\w\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+    r"\ufe20-\ufe2f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff@$*!|'\u2019€£-]+"
+)
+_EDGE = "!'\u2019*-|"
+_STRETCHED_VOWEL = re.compile(r"([aeiouy])\1{2,}")  # "jeeeews": no word has three in a row
+_STRETCHED = re.compile(r"(.)\1{2,}")  # "fagggot": two stay two
+_MENTION = re.compile(r"@\w{2,}")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word: its folded form, and where it stands in the original text."""
+
+    form: str
+    start: int
+    end: int
+
+
+def fold_word(word: str) -> str:
+    """The form a word is compared in (see the module's docstring)."""
+    word = skeleton(word)
+    word = unicodedata.normalize("NFKD", word)
+    word = "".join(char for char in word if not unicodedata.combining(char))
+    word = word.translate(_ARMENIAN)
+    if any(char.isalpha() for char in word):
+        word = word.translate(_LEET)
+    word = "".join(char for char in word if char.isalnum())
+    return _STRETCHED.sub(r"\1\1", _STRETCHED_VOWEL.sub(r"\1", word))
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` in order, folded; mentions and links left out."""
+    skipped = [match.span() for match in _URL.finditer(text)]
+    found: list[Word] = []
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        raw = match.group()
+        if any(a <= start < b for a, b in skipped) or _MENTION.fullmatch(raw):
+            continue
+        stripped = raw.strip(_EDGE)
+        if not stripped:
+            continue
+        start += raw.index(stripped)
+        end = start + len(stripped)
+        form = fold_word(stripped)
+        if form:
+            found.append(Word(form, start, end))
+    return _join_spelled_out(found)
+
+
+def _join_spelled_out(found: list[Word]) -> list[Word]:
+    """Three or more one-letter words in a row ("k i k e") are read as one word."""
+    joined: list[Word] = []
+    run: list[Word] = []
+    for word in [*found, None]:
+        if word is not None and len(word.form) == 1 and word.form.isalpha():
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            joined.append(Word("".join(w.form for w in run), run[0].start, run[-1].end))
+        else:
+            joined.extend(run)
+        run = []
+        if word is not None:
+            joined.append(word)
+    return joined
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the text's sentences (and lines); very short ones join the next."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, len(text)))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if not text[start:end].strip():
+            continue
+        if merged and len(text[merged[-1][0] : merged[-1][1]].split()) < 4:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged or [(0, len(text))]
