@@ -19,12 +19,12 @@ from comments.moderation.language.text import fold_word, words
 CIVIL_AND_HATEFUL = [
     # (civil comment naming a group, hateful comment about the same group)
     ("Muslim parents asked the school for a prayer room.", "Muslims are a cancer on this country."),
-    ("Immigrants wait months for a visa appointment.", "Immigrants are vermin and should be deported."),
+    ("Immigrants wait months for a visa.", "Immigrants are vermin and should be deported."),
     ("The synagogue asked for more police patrols.", "Jews own the banks and the media."),
     ("Trans athletes and the new rules were debated.", "Trans people are freaks and a disease."),
     ("The Roma settlement still has no running water.", "Gypsies are parasites, get rid of them."),
-    ("Women are underrepresented on company boards.", "Women are inferior and belong in the kitchen."),
-    ("Disabled people wait too long for benefits.", "Disabled people are a burden and should be put down."),
+    ("Women are underrepresented on company boards.", "Women are inferior, back to the kitchen."),
+    ("Disabled people wait too long for benefits.", "Disabled people are a burden, put them down."),
 ]
 
 
@@ -47,9 +47,9 @@ def test_obvious_hate_scores_above_a_civil_mention_of_the_same_group(civil, hate
 @pytest.mark.parametrize(
     "disguised",
     [
-        "Jеws own the banks",  # Cyrillic е
-        "Jews оwn the bаnks",  # Cyrillic о and а
-        "Jews օwn the banks",  # Armenian օ
+        "J\u0435ws own the banks",  # Cyrillic e
+        "Jews \u043ewn the b\u0430nks",  # Cyrillic o and a
+        "Jews \u0585wn the banks",  # Armenian o
         "J\u200bews own the b\u200banks",  # zero-width spaces
         "J\u00adews own the banks",  # soft hyphen
         "Jéws own the bänks",  # composed accents
@@ -58,7 +58,7 @@ def test_obvious_hate_scores_above_a_civil_mention_of_the_same_group(civil, hate
         "JEWS OWN THE BANKS",
         "Jeeeeews own the banks",
         "J e w s own the banks",
-        "Ｊｅｗｓ own the banks",  # fullwidth
+        "\uff2a\uff45\uff57\uff53 own the banks",  # fullwidth
     ],
 )
 def test_look_alike_spellings_score_like_the_plain_words(disguised):
@@ -69,7 +69,7 @@ def test_look_alike_spellings_score_like_the_plain_words(disguised):
 def test_folding_reads_look_alikes_as_plain_letters():
     assert fold_word("v3rm1n") == "vermin"
     assert fold_word("$cum") == "scum"
-    assert fold_word("раrasites") == "parasites"  # Cyrillic р and а
+    assert fold_word("\u0440\u0430rasites") == "parasites"  # Cyrillic p and a
     assert fold_word("2024") == "2024"  # digits alone stay digits
     assert [word.form for word in words("k i k e")] == ["kike"]
 

@@ -9,7 +9,8 @@ training dependencies.
   the examples labelled neither hate nor offensive; *refuse* at the lowest score above which
   at least ``REFUSE_PRECISION`` of examples are labelled with the category and no
   counter-speech, negation or quotation example (``kind``) is refused — those are held at
-  worst — and never below ``REFUSE_AT_LEAST``. Offensive language is never refused automatically (held for a person).
+  worst — and never below ``REFUSE_AT_LEAST``. Offensive language is never refused
+  automatically (held for a person).
 """
 
 from __future__ import annotations
