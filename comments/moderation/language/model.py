@@ -23,6 +23,8 @@ PATH = Path(__file__).resolve().parent / "data" / "model.json.gz"
 REASONS = 3  # words or phrases given per category
 MIN_REASON = 0.4  # a contribution to the logit below this explains nothing
 MIN_SHARE = 0.25  # nor one below this share of the strongest
+MIN_WORD = 0.3  # a word joins a phrase with at least this much
+MAX_PHRASE = 5  # words; a longer run of raising words is offered word by word
 
 
 def sigmoid(value: float) -> float:
@@ -146,16 +148,21 @@ class Model:
                     continue
             for word in where:
                 per_word[word] = per_word.get(word, 0.0) + contribution / len(where)
-        strong = sorted(index for index, value in per_word.items() if value >= MIN_REASON / 2)
+        strong = sorted(index for index, value in per_word.items() if value >= MIN_WORD)
         runs: list[list[int]] = []
         for index in strong:
             if runs and runs[-1][-1] == index - 1:
                 runs[-1].append(index)
             else:
                 runs.append([index])
+        words = segment.words
         for run in runs:
-            words = segment.words
-            phrases.append((sum(per_word[i] for i in run), words[run[0]].start, words[run[-1]].end))
+            if len(run) > MAX_PHRASE:
+                phrases.extend((per_word[i], words[i].start, words[i].end) for i in run)
+            else:
+                phrases.append(
+                    (sum(per_word[i] for i in run), words[run[0]].start, words[run[-1]].end)
+                )
         phrases.sort(key=lambda item: -item[0])
         floor = max(MIN_REASON, MIN_SHARE * phrases[0][0]) if phrases else MIN_REASON
         phrases = [item for item in phrases if item[0] >= floor]

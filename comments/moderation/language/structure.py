@@ -18,50 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .lexicon import GROUP_TERMS, SLURS, terms
 from .text import Word
-
-
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that name a group of people for who they are (folded, singular and plural).
-GROUP_TERMS = _terms(
-    """
-    jew jews jewish jewry judaism zionist zionists israeli israelis
-    muslim muslims moslem moslems islam islamic islamist islamists mohammedan arab arabs
-    immigrant immigrants migrant migrants refugee refugees asylum foreigner foreigners
-    illegals alien aliens newcomers expat expats
-    black blacks african africans negro negroes
-    asian asians chinese japanese korean koreans indian indians pakistani pakistanis
-    mexican mexicans latino latinos latina latinas hispanic hispanics
-    roma romani gypsy gypsies gipsy gipsies traveller travellers traveler travelers sinti
-    gay gays lesbian lesbians homosexual homosexuals homosexuality bisexual bisexuals queer
-    queers lgbt lgbtq lgbtqia
-    trans transgender transgenders transsexual transsexuals transwomen transmen nonbinary
-    woman women female females girl girls feminist feminists wife wives
-    disabled disability disabilities handicapped autistic autists wheelchair deaf blind
-    christian christians catholic catholics hindu hindus sikh sikhs atheist atheists
-    polish poles romanian romanians nigerian nigerians somali somalis syrian syrians
-    turk turks afghan afghans ukrainian ukrainians eastern
-    """
-)
-
-# Slurs: a group named with contempt. Folded forms; spellings with look-alikes fold to these.
-SLURS = _terms(
-    """
-    kike kikes kyke kykes yid yids hymie hymies
-    nigger niggers nigga niggas negroid coon coons jigaboo jiggaboo spook spooks sambo
-    faggot faggots fag fags faggy dyke dykes homo homos poof poofs poofter tranny trannies
-    shemale shemales troon troons
-    retard retards retarded spastic spastics spaz mong mongs cripple cripples
-    paki pakis raghead ragheads towelhead towelheads sandnigger muzzie muzzies muzrat
-    goatfucker camelfucker
-    spic spics wetback wetbacks beaner beaners chink chinks gook gooks
-    gyppo gyppos pikey pikeys tinker tinkers
-    whore whores slut sluts feminazi feminazis
-    """
-)
 
 _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "dehumanising": tuple(
@@ -171,7 +129,7 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 NEGATION_WINDOW = 8  # words before a predicate in which a "not" or "never" negates it
-NEGATORS = _terms(
+NEGATORS = terms(
     "not no never dont doesnt isnt arent wasnt werent cannot cant wont nothing nobody "
     "neither nor without hardly"
 )
@@ -187,7 +145,8 @@ _COUNTER = tuple(
     dehumanizing|is wrong|was wrong|not okay|not ok|stop saying|stop calling|reported
     report this|condemn|condemned|condemns|sickening|outrageous|nazi talk
     propaganda|lies about|myth|myths|conspiracy theory|conspiracy theories|debunked
-    kind of hate|this is hate|that is hate|thats hate|is hate speech|has no place
+    lie that|the lie|old lie|lies that|if you think|anyone who thinks|those who think
+    people who think|kind of hate|this is hate|that is hate|thats hate|is hate speech|has no place
     should be ashamed|ashamed|nobody should have to|belongs in court|not debate|language of
     they are people|are human beings|not true|is false|simply false|no evidence
     stand with|solidarity|support our|welcome them|they are human|are people too
@@ -235,7 +194,7 @@ def _find(forms: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[tuple[
     return found
 
 
-_COPULA = _terms(
+_COPULA = terms(
     "are is were was be being so very just all truly really absolutely totally such the most "
     "always simply"
 )
@@ -260,11 +219,11 @@ def counter_cues(
 
 
 def _near(group: int, where: tuple[int, ...], kind: str) -> bool:
-    """Whether a predicate is said of the group: after it within eight words ("immigrants
+    """Whether a predicate is said of the group: after it within six words ("immigrants
     are all vermin"), or just before it ("filthy immigrants"; "deport all immigrants" for
     calls to violence). "Violent attacks on Muslims" names a predicate of no one."""
     if where[0] > group:
-        return where[0] - group <= 8
+        return where[0] - group <= 6
     before = 8 if kind == "violent" else 2
     return 0 < group - where[-1] <= before
 

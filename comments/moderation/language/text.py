@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from comments.formatting import skeleton
 
+from .lexicon import MASKABLE
+
 # Armenian letters that pass for Latin ones (Unicode's confusables list).
 _ARMENIAN = str.maketrans(
     {
@@ -63,8 +65,31 @@ def fold_word(word: str) -> str:
     word = word.translate(_ARMENIAN)
     if any(char.isalpha() for char in word):
         word = word.translate(_LEET)
+        if "*" in word or "_" in word:
+            word = _unmask(word)
     word = "".join(char for char in word if char.isalnum())
     return _STRETCHED.sub(r"\1\1", _STRETCHED_VOWEL.sub(r"\1", word))
+
+
+_MASK = re.compile(r"[*_]+")
+
+
+def _unmask(word: str) -> str:
+    """A slur or swear word with letters masked ("k*ke", "f__k") as the word it masks;
+    any other word as it is."""
+    pieces = _MASK.split(word)
+    masks = _MASK.findall(word)
+    if sum(map(len, masks)) * 2 > len(word):  # mostly masked: too little to go on
+        return word
+    pattern = "".join(
+        re.escape(piece) + (f"[a-z]{{1,{len(masks[i]) + 1}}}" if i < len(masks) else "")
+        for i, piece in enumerate(pieces)
+    )
+    matcher = re.compile(pattern)
+    for candidate in sorted(MASKABLE):
+        if matcher.fullmatch(candidate):
+            return candidate
+    return word
 
 
 def words(text: str) -> list[Word]:
