@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 from . import structure
 from .text import Word, sentences, words
@@ -19,21 +21,47 @@ CHAR_NGRAMS = (3, 4, 5)
 
 @dataclass(frozen=True)
 class Segment:
-    """One scored stretch of a comment: its features (name → value) and, per feature, the
-    indices of the words in ``words`` it came from."""
+    """One scored stretch of a comment: its words, and its features (name → value)."""
 
     words: list[Word]
     values: dict[str, float]
-    sources: dict[str, tuple[int, ...]]
+    cues: list[structure.Cue]
+
+    def sources(self) -> dict[str, tuple[int, ...]]:
+        """Per feature, the indices of the words it came from (for explanations only: it is
+        worked out again, for the one segment that is explained)."""
+        found: dict[str, tuple[int, ...]] = {}
+        forms = [word.form for word in self.words]
+        for index, form in enumerate(forms):
+            for feature in word_features(form):
+                found.setdefault(feature, (index,))
+            if index:
+                found.setdefault(f"b:{forms[index - 1]} {form}", (index - 1, index))
+        for cue in self.cues:
+            found[cue.feature] = cue.indices
+        return found
 
 
 _QUOTES = re.compile(
-    r'"[^"]{3,300}"|\u201c[^\u201d]{3,300}\u201d|\u00ab[^\u00bb]{3,300}\u00bb|\u201e[^\u201c\u201d]{3,300}[\u201c\u201d]'
+    r'"[^"]{3,300}"|\u201c[^\u201d]{3,300}\u201d|\u00ab[^\u00bb]{3,300}\u00bb'
+    r"|\u201e[^\u201c\u201d]{3,300}[\u201c\u201d]"
 )
 
 
 def _quoted(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _QUOTES.finditer(text)]
+
+
+@lru_cache(maxsize=65_536)  # the same words come back comment after comment
+def word_features(form: str) -> tuple[str, ...]:
+    """A folded word's own features: the word, and its character n-grams (padded)."""
+    padded = f" {form} "
+    grams = (
+        f"c:{padded[start : start + size]}"
+        for size in CHAR_NGRAMS
+        for start in range(len(padded) - size + 1)
+    )
+    return (f"w:{form}", *dict.fromkeys(grams))
 
 
 def _segment(
@@ -45,23 +73,24 @@ def _segment(
         for index, word in enumerate(found)
         if any(start <= word.start < end for start, end in quotes)
     )
-    sources: dict[str, tuple[int, ...]] = {}
-    for index, form in enumerate(forms):
-        sources.setdefault(f"w:{form}", (index,))
-        if index:
-            sources.setdefault(f"b:{forms[index - 1]} {form}", (index - 1, index))
-        padded = f" {form} "
-        for size in CHAR_NGRAMS:
-            for start in range(len(padded) - size + 1):
-                sources.setdefault(f"c:{padded[start : start + size]}", (index,))
+    features: set[str] = set()
+    for form in forms:
+        features.update(word_features(form))
+    features.update(f"b:{first} {second}" for first, second in pairwise(forms))
     # Text features share one unit of length (an L2-normalised bag), so a long sentence
     # is not worse for being long; structural cues count in full wherever they appear.
-    scale = 1.0 / math.sqrt(len(sources)) if sources else 0.0
-    values = dict.fromkeys(sources, scale)
-    for cue in structure.cues(forms, condemned=condemned, reported=reported, quoted=quoted):
+    scale = 1.0 / math.sqrt(len(features)) if features else 0.0
+    values = dict.fromkeys(features, scale)
+    cues = structure.cues(
+        forms,
+        condemned=condemned,
+        reported=reported,
+        quoted=quoted,
+        clauses=[word.clause for word in found],
+    )
+    for cue in cues:
         values[cue.feature] = 1.0
-        sources[cue.feature] = cue.indices
-    return Segment(found, values, sources)
+    return Segment(found, values, cues)
 
 
 def segments(text: str, *, whole_only: bool = False) -> list[Segment]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .features import Segment, segments
+from .lexicon import terms
 
 PATH = Path(__file__).resolve().parent / "data" / "model.json.gz"
 REASONS = 3  # words or phrases given per category
@@ -25,6 +26,12 @@ MIN_REASON = 0.4  # a contribution to the logit below this explains nothing
 MIN_SHARE = 0.25  # nor one below this share of the strongest
 MIN_WORD = 0.3  # a word joins a phrase with at least this much
 MAX_PHRASE = 5  # words; a longer run of raising words is offered word by word
+# Words that explain nothing on their own (they may still be part of a phrase).
+FUNCTION_WORDS = terms(
+    "a an the and or but of to in on at for with by from as is are was were be been am it "
+    "its this that these those they them their he she his her we us our you your i me my "
+    "not no do does did have has had will would should can could so just all"
+)
 
 
 def sigmoid(value: float) -> float:
@@ -97,13 +104,23 @@ class Model:
     # --- Scoring ---------------------------------------------------------------------------
 
     def logit(self, segment: Segment, category: str) -> float:
-        weights = self.weights[category]
-        total = self.bias[category]
-        for feature, value in segment.values.items():
-            position = self.index.get(feature)
-            if position is not None:
-                total += weights[position] * value
-        return total
+        return self.logits(segment)[category]
+
+    def logits(self, segment: Segment) -> dict[str, float]:
+        """Every category's logit for one segment (the features looked up once)."""
+        index = self.index
+        hits = [
+            (position, value)
+            for feature, value in segment.values.items()
+            if (position := index.get(feature)) is not None
+        ]
+        result = {}
+        for category in self.categories:
+            weights = self.weights[category]
+            result[category] = self.bias[category] + sum(
+                weights[position] * value for position, value in hits
+            )
+        return result
 
     def probability(self, logit: float, category: str) -> float:
         a, b = self.calibration[category]
@@ -115,8 +132,9 @@ class Model:
         parts = segments(text)
         scores: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
+        every = [self.logits(part) for part in parts]
         for category in self.categories:
-            logits = [self.logit(part, category) for part in parts]
+            logits = [each[category] for each in every]
             worst = max(range(len(parts)), key=logits.__getitem__)
             scores[category] = self.probability(logits[worst], category)
             reasons[category] = self.explain(text, parts[worst], category)
@@ -130,6 +148,7 @@ class Model:
         both raise the score are joined into a phrase.
         """
         weights = self.weights[category]
+        sources = segment.sources()
         per_word: dict[int, float] = {}
         phrases: list[tuple[float, int, int]] = []
         for feature, value in segment.values.items():
@@ -137,7 +156,7 @@ class Model:
             if position is None:
                 continue
             contribution = weights[position] * value
-            where = segment.sources.get(feature, ())
+            where = sources.get(feature, ())
             if contribution <= 0 or not where:
                 continue
             if feature.startswith("s:") and len(where) > 1:
@@ -169,6 +188,8 @@ class Model:
         reasons: list[str] = []
         for _, start, end in phrases:
             phrase = " ".join(text[start:end].split())
+            if phrase.casefold().strip(".,;:!?\"'") in FUNCTION_WORDS:
+                continue
             if phrase and not any(phrase in kept or kept in phrase for kept in reasons):
                 reasons.append(phrase)
             if len(reasons) == REASONS:

@@ -32,6 +32,12 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
         not even human|invaders|invasion|invading|horde|hordes|swarm|swarms|flood|pests
         degenerates|degenerate|abomination|abominations|freaks|freak|mentally ill
         sick in the head|perverts|pervert|predators|groomers|paedophiles|pedophiles|rapists
+        abomination|an abomination|waste of space|waste of oxygen|are property|is property
+        livestock|cattle
+        vermin like|like animals|like rats|like cockroaches|like insects|like a virus|rabid
+        mongrels|mongrel|bloodsuckers|bloodsucking|leeching|unclean|polluting
+        pollute|contaminate|contaminating|burn in hell|will burn|hellspawn|demons|devils
+        satanic|freaks of nature|mutants|mistakes of nature|cant be trusted|never be trusted
         """.replace("\n", "|").split("|")
         if phrase.strip()
     ),
@@ -44,6 +50,13 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
         replacement|great replacement|globalists|globalist|cabal|secretly|the real problem
         are the problem|is the problem|agenda|plot|scheme|takeover|taking over|take over
         control hollywood|own hollywood|run hollywood|control the government|zog
+        root of|the root of|behind every|behind all|behind this|behind it all|follow the money
+        fifth column|trojan horse|infiltrate|infiltrating|infiltrated|destroying this country
+        destroying our|ruining this country|ruining our|destroy our|ruin our|taking our
+        take our|stealing our|steal our|once and for all|dual loyalty|loyal only
+        islamisation|islamization|islamification|eurabia|white genocide|outbreed
+        will outnumber us|outnumber us|invasion|colonise|colonize|colonising|colonizing
+        pulling strings|media they own|banks they own|rootless|cosmopolitan|usury|usurers
         """.replace("\n", "|").split("|")
         if phrase.strip()
     ),
@@ -101,7 +114,13 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
             shoot them|shoot the|should die|deserve to die|must die|need to die|genocide|ovens
             concentration camps|final solution|ethnic cleansing|cleanse|purge them|hunt them
             kick them out|kick them all out|round them up|burn them|castrate|sterilise them
-            sterilize them|put them down|cull
+            sterilize them|put them down|cull|bulldozed|bulldoze|bulldoze them|torch|torched
+            set fire|firebomb|bomb them|nuke|string them up|hang the|shoot the boats|sink the boats
+            let them drown|drown them|taken from their parents|take their children
+            should not exist|shouldnt exist|not be allowed to live|stoned|stone them|whipped
+            gas chamber|gas chambers|to the camps|shot on sight|open fire|beat up
+            dealt with once and for all|send them home|ship them back|ship them all back
+            expel them|remove them
             """.replace("\n", "|").split("|"),
         ]
         if phrase.strip()
@@ -114,7 +133,14 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
         should not vote|should not be allowed|shouldnt be allowed|not allowed|dont belong
         do not belong|dont deserve|do not deserve|not welcome|unwelcome|a burden|burden
         drain|scroungers|scrounge|liars|greedy|evil|dangerous|violent|barbaric|backwards
-        belong in the kitchen|in the kitchen|cant think|hate them|hate all|despise
+        belong in the kitchen|in the kitchen|cant think|hate them|hate all|despise|i hate
+        we hate|hate these|hate those|hate every|cant stand|predisposed|genetically inferior
+        genetically predisposed|low intelligence
+        lower iq|lower iqs|less evolved|uncivilised|uncivilized|savage|cannot be educated
+        should shut up|shut up and|obey|know their place|their place|second class
+        pathetic|unfit|not fit|shouldnt vote|cant be integrated|never integrate
+        will never integrate|refuse to integrate|dont integrate|incompatible|not real|fake
+        delusional|mentally unstable|unnatural|a sin|sinful
         """.replace("\n", "|").split("|")
         if phrase.strip()
     ),
@@ -229,11 +255,18 @@ def _near(group: int, where: tuple[int, ...], kind: str) -> bool:
 
 
 def cues(
-    forms: list[str], *, condemned: bool, reported: bool, quoted: frozenset[int] = frozenset()
+    forms: list[str],
+    *,
+    condemned: bool,
+    reported: bool,
+    quoted: frozenset[int] = frozenset(),
+    clauses: list[int] | None = None,
 ) -> list[Cue]:
     """The structural cues of one sentence (its folded words). ``condemned`` and
     ``reported``: the comment around it condemns, or reports, what is said; ``quoted``: the
-    indices of words inside quotation marks (mentioned rather than used)."""
+    indices of words inside quotation marks (mentioned rather than used); ``clauses``: each
+    word's clause (a negation does not reach past a comma)."""
+    clauses = clauses if clauses is not None else [0] * len(forms)
     groups = [i for i, form in enumerate(forms) if form in GROUP_TERMS]
     slurs = [i for i, form in enumerate(forms) if form in SLURS]
     found: list[Cue] = [Cue("s:slur", (i,)) for i in slurs]
@@ -245,8 +278,8 @@ def cues(
             said_of = [group for group in named if _near(group, where, kind)]
             if not said_of:
                 continue
-            window = forms[max(0, where[0] - NEGATION_WINDOW) : where[0]]
-            if any(form in NEGATORS for form in window):
+            window = range(max(0, where[0] - NEGATION_WINDOW), where[0])
+            if any(forms[i] in NEGATORS and clauses[i] == clauses[where[0]] for i in window):
                 prefix = "negated"
             elif condemned:
                 prefix = "condemned"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from comments.formatting import skeleton
 
@@ -45,6 +46,7 @@ _STRETCHED_VOWEL = re.compile(r"([aeiouy])\1{2,}")  # "jeeeews": no word has thr
 _STRETCHED = re.compile(r"(.)\1{2,}")  # "fagggot": two stay two
 _MENTION = re.compile(r"@\w{2,}")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2013\u2014]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
@@ -55,8 +57,10 @@ class Word:
     form: str
     start: int
     end: int
+    clause: int = 0  # which clause of the text (punctuation between words starts a new one)
 
 
+@lru_cache(maxsize=65_536)  # the same words come back comment after comment
 def fold_word(word: str) -> str:
     """The form a word is compared in (see the module's docstring)."""
     word = skeleton(word)
@@ -96,6 +100,7 @@ def words(text: str) -> list[Word]:
     """The words of ``text`` in order, folded; mentions and links left out."""
     skipped = [match.span() for match in _URL.finditer(text)]
     found: list[Word] = []
+    clause = 0
     for match in _WORD.finditer(text):
         start, end = match.span()
         raw = match.group()
@@ -108,7 +113,9 @@ def words(text: str) -> list[Word]:
         end = start + len(stripped)
         form = fold_word(stripped)
         if form:
-            found.append(Word(form, start, end))
+            if found and _CLAUSE_BREAK.search(text, found[-1].end, start):
+                clause += 1
+            found.append(Word(form, start, end, clause))
     return _join_spelled_out(found)
 
 
@@ -121,7 +128,8 @@ def _join_spelled_out(found: list[Word]) -> list[Word]:
             run.append(word)
             continue
         if len(run) >= 3:
-            joined.append(Word("".join(w.form for w in run), run[0].start, run[-1].end))
+            form = "".join(w.form for w in run)
+            joined.append(Word(form, run[0].start, run[-1].end, run[0].clause))
         else:
             joined.extend(run)
         run = []
