@@ -18,10 +18,8 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .model import Model
+from .model import Model
 
 HATE = "hate"  # attacks people for who they are: religion, ethnicity, origin, gender, ...
 OFFENSIVE = "offensive"  # insults, slurs and abuse that are not about a group
@@ -67,8 +65,6 @@ def load() -> Model:
     if _model is None:
         with _lock:
             if _model is None:
-                from .model import Model
-
                 _model = Model.read()
     return _model
 
