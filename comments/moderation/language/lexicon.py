@@ -29,7 +29,7 @@ GROUP_TERMS = terms(
     turk turks afghan afghans ukrainian ukrainians eastern irish native natives indigenous
     aboriginal aboriginals romanies palestinian palestinians bangladeshi bangladeshis
     eritrean eritreans albanian albanians kurd kurds sikh hindus intersex transgendered
-    mentally downs dwarf dwarves amputee amputees
+    mentally downs dwarf dwarves amputee amputees mosque mosques synagogue synagogues
     """
 )
 

@@ -114,7 +114,9 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
             shoot them|shoot the|should die|deserve to die|must die|need to die|genocide|ovens
             concentration camps|final solution|ethnic cleansing|cleanse|purge them|hunt them
             kick them out|kick them all out|round them up|burn them|castrate|sterilise them
-            sterilize them|put them down|cull|bulldozed|bulldoze|bulldoze them|torch|torched
+            sterilize them|put them down|right idea|finish the job|finished the job
+            should have finished|hitler was right|hitler had a point|six million more
+            cull|bulldozed|bulldoze|bulldoze them|torch|torched
             set fire|firebomb|bomb them|nuke|string them up|hang the|shoot the boats|sink the boats
             let them drown|drown them|taken from their parents|take their children
             should not exist|shouldnt exist|not be allowed to live|stoned|stone them|whipped
@@ -137,7 +139,8 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
         genetically predisposed|low intelligence
         lower iq|lower iqs|less evolved|uncivilised|uncivilized|savage|cannot be educated
         should shut up|shut up and|obey|know their place|their place|second class
-        pathetic|unfit|not fit|shouldnt vote|cant be integrated|never integrate
+        good for one thing|only good for|pathetic|unfit|not fit|shouldnt vote
+        cant be integrated|never integrate
         will never integrate|refuse to integrate|dont integrate|incompatible|not real|fake
         delusional|mentally unstable|unnatural|a sin|sinful
         """.replace("\n", "|").split("|")
