@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.moderation.language import CATEGORIES
+from comments.moderation.language.calibration import own_dev, recalibrate
 from comments.moderation.language.labels import BadLabels, iter_moderator_labels, read_csv
 from comments.moderation.language.model import PATH, Model
 
@@ -54,9 +55,6 @@ class Command(BaseCommand):
             self.train(options["source"], labels, options["output"])
 
     def recalibrate(self, labels: list, output: Path) -> None:
-        from comments.moderation.language.calibration import recalibrate
-        from comments.moderation.language.training import own_dev
-
         model = Model.read()
         report = recalibrate(model, own_dev() + labels)
         for category in CATEGORIES:
@@ -73,7 +71,7 @@ class Command(BaseCommand):
     def train(self, source: Path, labels: list, output: Path) -> None:
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder.")
-        try:
+        try:  # the training dependencies are optional (requirements-dev.txt)
             from comments.moderation.language import training
         except ImportError as error:
             raise CommandError(
