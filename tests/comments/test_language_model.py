@@ -17,7 +17,6 @@ from comments.moderation.language import (
     DEFAULT_THRESHOLDS,
     HATE,
     OFFENSIVE,
-    labels,
     score,
 )
 from comments.moderation.language.model import Model
@@ -191,17 +190,6 @@ def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path):
     model = Model.read(tmp_path / "model.json.gz")
     scores, _ = model.score("Roma are thieves and should be thrown out.")
     assert all(0.0 <= value <= 1.0 for value in scores.values())
-
-
-def test_recalibrate_reads_the_registered_moderator_labels(tmp_path, monkeypatch):
-    monkeypatch.setattr(labels, "_sources", [])
-    labels.register(
-        lambda: [labels.Example("Muslims are vermin.", 1, 0), labels.Example("Hello all.", 0, 0)]
-    )
-    out = StringIO()
-    call_command("train_language_model", "--recalibrate", "--output", str(tmp_path), stdout=out)
-    with gzip.open(tmp_path / "model.json.gz", "rt") as file:
-        assert json.load(file)["trained"]["recalibrated_with_labels"] == 2
 
 
 def test_recalibrate_refuses_a_bad_labels_file(tmp_path):

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from comments.moderation import labels as moderator_labels
 from comments.moderation.language import CATEGORIES
 from comments.moderation.language.calibration import own_dev, recalibrate
-from comments.moderation.language.labels import BadLabels, iter_moderator_labels, read_csv
+from comments.moderation.language.labels import BadLabels, read_csv
 from comments.moderation.language.model import PATH, Model
 
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             labels = [example for path in options["labels"] for example in read_csv(path)]
         except (OSError, BadLabels) as error:
             raise CommandError(str(error)) from error
-        labels += list(iter_moderator_labels())
+        labels += moderator_labels.examples()  # every decision moderators have made
         if options["recalibrate"]:
             self.recalibrate(labels, options["output"])
         elif options["source"] is None:

@@ -1,16 +1,14 @@
 """Labelled examples: the CSV format every training, calibration and evaluation file shares
-(columns ``text``, ``hate``, ``offensive`` as 0/1; optional ``group`` and ``kind``), and the
-hook through which moderators' decisions reach training.
+(columns ``text``, ``hate``, ``offensive`` as 0/1; optional ``group`` and ``kind``).
 
-The moderation app registers a source of labels (``register``); ``iter_moderator_labels``
-yields what every registered source gives. A file of labels exported in the CSV format works
-the same way (``manage.py train_language_model --labels FILE.csv``).
+Moderators' decisions reach training from the database (``comments.moderation.labels``,
+read by ``manage.py train_language_model``), or as a file exported in this format
+(``manage.py export_language_labels``, then ``--labels FILE.csv``).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,18 +57,3 @@ def read_csv(path: Path | str, *, source: str = "") -> list[Example]:
                 )
             )
     return examples
-
-
-_sources: list[Callable[[], Iterable[Example]]] = []
-
-
-def register(source: Callable[[], Iterable[Example]]) -> None:
-    """Add a source of moderators' labels (called once, e.g. from an AppConfig.ready)."""
-    if source not in _sources:
-        _sources.append(source)
-
-
-def iter_moderator_labels() -> Iterator[Example]:
-    """Every moderator label from the registered sources (none registered: nothing)."""
-    for source in _sources:
-        yield from source()
