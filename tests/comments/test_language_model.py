@@ -166,6 +166,7 @@ def test_evaluate_language_model_refuses_a_file_without_labels(tmp_path):
         call_command("evaluate_language_model", str(path), stdout=StringIO())
 
 
+@pytest.mark.django_db  # moderators' labels are read from the database too
 def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path):
     labels = tmp_path / "labels.csv"
     labels.write_text(

@@ -43,6 +43,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["source"] is None and not options["recalibrate"]:
+            raise CommandError("Give --source (the public data) or --recalibrate.")
         try:
             labels = [example for path in options["labels"] for example in read_csv(path)]
         except (OSError, BadLabels) as error:
@@ -50,8 +52,6 @@ class Command(BaseCommand):
         labels += moderator_labels.examples()  # every decision moderators have made
         if options["recalibrate"]:
             self.recalibrate(labels, options["output"])
-        elif options["source"] is None:
-            raise CommandError("Give --source (the public data) or --recalibrate.")
         else:
             self.train(options["source"], labels, options["output"])
 
