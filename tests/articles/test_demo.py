@@ -11,7 +11,8 @@ from comments import tree
 from comments.integrity import tree_problems
 from comments.models import Comment, Status
 
-pytestmark = pytest.mark.django_db
+# One worker loads the demo once for the module (see _demo_loaded), however xdist spreads tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def counts() -> dict[str, int]:
