@@ -1,5 +1,5 @@
 """The small types every layer of ``comments`` shares: who is acting (and whether they may
-moderate), and a refusal.
+moderate), a refusal, and what a reply may answer.
 
 A leaf module: it imports only the models, so services, moderation, notifications, spam
 checkers and views can all import it without importing each other.
