@@ -56,8 +56,11 @@ run: install
 			"$(PY) manage.py db_worker --no-reload --no-startup-delay"'
 
 # Every test, browser tests included; `make test PYTEST_ARGS='-m "not e2e"'` skips those.
+# In parallel (pytest-xdist), a worker per CPU, each with a test database of its own; tests
+# that must stay together are grouped in tests/conftest.py. TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= auto
 test: install $(AXE)
-	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	$(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Refresh docs/article-page.png (the README's picture of a discussion) from the demo content.
 screenshot: install

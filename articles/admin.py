@@ -62,7 +62,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def preview(self, obj: Article) -> str:
         if not obj.pk:
             return "—"
-        label = _("View on site") if obj.is_visible() else _("Preview")
+        label = _("View on site") if obj.is_published() else _("Preview")
         return format_html('<a href="{}" target="_blank">{}</a>', obj.get_absolute_url(), label)
 
     @admin.action(description=_("Publish selected articles now"), permissions=["change"])
@@ -70,7 +70,7 @@ class ArticleAdmin(admin.ModelAdmin):
         count = 0
         now = timezone.now()
         for article in queryset:
-            if article.is_visible(now):
+            if article.is_published(now):
                 continue
             article.status = Article.Status.PUBLISHED
             if article.published_at is None or article.published_at > now:

@@ -271,7 +271,7 @@ class Article(models.Model):
         """True when the body has paragraphs, which readers can comment on one at a time."""
         return f'id="{formatting.paragraph_id(1)}"' in self.body_html
 
-    def is_visible(self, now: datetime | None = None) -> bool:
+    def is_published(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return (
             self.status == self.Status.PUBLISHED
@@ -288,4 +288,4 @@ class Article(models.Model):
         """Open for comments: visible, not closed by an editor, not past its closing time."""
         now = now or timezone.now()
         closing = self.comments_closing_at()
-        return self.is_visible(now) and self.comments_open and (closing is None or now < closing)
+        return self.is_published(now) and self.comments_open and (closing is None or now < closing)

@@ -39,7 +39,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "article": article,
         "related": Article.objects.related_to(article),
-        "is_preview": not article.is_visible(),
+        "is_preview": not article.is_published(),
     }
     response = render(request, "articles/article_detail.html", context)
     if not context["is_preview"]:

@@ -1,5 +1,5 @@
 """The small types every layer of ``comments`` shares: who is acting (and whether they may
-moderate), and a refusal.
+moderate), a refusal, and what a reply may answer.
 
 A leaf module: it imports only the models, so services, moderation, notifications, spam
 checkers and views can all import it without importing each other.
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
+from articles.models import Article
 from comments.models import Comment, display_name
 
 
@@ -49,6 +51,18 @@ class CommentRefused(Exception):
             minutes = max(1, math.ceil(retry_after / 60))
             message = message(minutes) % {"minutes": minutes}
         return cls(message, status=429, code="rate_limited", retry_after=retry_after)
+
+
+REPLY_TARGET_GONE = gettext_lazy("The comment you are replying to is no longer available.")
+
+
+def reply_target(parent: Comment | None, *, article: Article) -> Comment:
+    """The one rule for what a reply may answer: a comment on the same article that every
+    reader sees in full. Returns ``parent``, or raises ``CommentRefused``; the comment form
+    shows it on its parent field, and ``post_comment`` asks again under the thread's lock."""
+    if parent is None or parent.article_id != article.pk or not parent.is_visible:
+        raise CommentRefused(str(REPLY_TARGET_GONE), code="parent")
+    return parent
 
 
 MODERATE_PERMISSION = "comments.moderate_comment"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import formatting, passages
-from comments.domain import CommentRefused
+from comments.domain import CommentRefused, reply_target
 from comments.models import Comment, Flag
 from comments.notifications.forms import NotifyField
 
@@ -125,12 +125,10 @@ class CommentForm(forms.Form):
         parent_id = self.cleaned_data.get("parent")
         if not parent_id:
             return None
-        parent = Comment.objects.filter(pk=parent_id).first()
-        if parent is None or parent.article_id != self.article.pk or not parent.is_visible:
-            raise forms.ValidationError(
-                _("The comment you are replying to is no longer available."), code="parent"
-            )
-        return parent
+        try:
+            return reply_target(Comment.objects.filter(pk=parent_id).first(), article=self.article)
+        except CommentRefused as refusal:
+            raise forms.ValidationError(refusal.message, code=refusal.code) from None
 
     def _offer_passages(self) -> None:
         """Show the article's paragraphs to choose from (readers without JavaScript)."""

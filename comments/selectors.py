@@ -99,6 +99,18 @@ class RepliesPage:
 OWN_SHOWN = (Status.PENDING, Status.REMOVED, Status.REJECTED)
 
 
+def published_comment(pk: int, *, visible: bool = False) -> Comment | None:
+    """The comment readers can open by its number: one on a published article and, with
+    ``visible``, shown in full itself (approved, not deleted); None for any other."""
+    try:
+        comment = Comment.objects.select_related("article", "user").get(pk=pk)
+    except Comment.DoesNotExist:
+        return None
+    if not comment.article.is_published() or (visible and not comment.is_visible):
+        return None
+    return comment
+
+
 def listed_roots(article: Article, viewer=None):
     """Top-level comments a reader sees: visible ones, the reader's own pending, removed or
     rejected ones, and deleted or removed ones that still have visible replies (as

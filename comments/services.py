@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import formatting, moderation, passages, tree
-from comments.domain import Commenter, CommentRefused
+from comments.domain import Commenter, CommentRefused, reply_target
 from comments.models import Comment, Flag, Status, Vote
 from comments.moderation import language_checks
 from comments.notifications import dispatch, subscriptions
@@ -108,8 +108,8 @@ def post_comment(
     if not article.accepts_comments(now):
         raise CommentRefused(_("Comments on this article are closed."), status=403, code="closed")
     check_shape(body=body, author=author)
-    if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
-        raise CommentRefused(_("The comment you are replying to is no longer available."))
+    if parent is not None:
+        reply_target(parent, article=article)
     if parent is not None and passage is not None:
         raise CommentRefused(str(passages.NOT_IN_A_REPLY), code="passage")
     screening = moderation.assess(article=article, parent=parent, author=author, body=body, now=now)
@@ -137,9 +137,7 @@ def post_comment(
             tree.lock_thread(parent.tree_id)
             # Re-read the parent under the lock: its lft/rght may have moved meanwhile, and
             # its author may have deleted it.
-            parent = Comment.objects.filter(pk=parent.pk).first()
-            if parent is None or not parent.is_visible:
-                raise CommentRefused(_("The comment you are replying to is no longer available."))
+            parent = reply_target(Comment.objects.filter(pk=parent.pk).first(), article=article)
             tree.place_reply(comment, parent)
         comment.parent = parent
         comment.save()  # django-mptt leaves labels set beforehand alone: one INSERT

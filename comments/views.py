@@ -49,6 +49,13 @@ def _comment(pk: int) -> Comment:
     return get_object_or_404(Comment.objects.select_related("article", "user"), pk=pk)
 
 
+def _published_comment(pk: int, *, visible: bool = False) -> Comment:
+    comment = selectors.published_comment(pk, visible=visible)
+    if comment is None:
+        raise Http404
+    return comment
+
+
 def _render_comment(request: HttpRequest, comment: Comment, *, pending: bool = False) -> str:
     node = selectors.Node(comment=comment, pending=pending)
     return render_to_string(
@@ -212,10 +219,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_GET
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     """A page with the reply form, for readers without JavaScript."""
-    parent = _comment(pk)
+    parent = _published_comment(pk, visible=True)
     article = parent.article
-    if not article.is_visible() or not parent.is_visible:
-        raise Http404
     if not article.accepts_comments():
         return render(request, "comments/closed.html", {"article": article}, status=403)
     form = CommentForm(
@@ -247,9 +252,7 @@ def passage(request: HttpRequest, article_id: int) -> HttpResponse:
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """Open the page that holds the comment (the article's, or a thread's own page when the
     comment lies beyond the article page's budget), scrolled to it and highlighted."""
-    comment = _comment(pk)
-    if not comment.article.is_visible():
-        raise Http404
+    comment = _published_comment(pk)
     viewer = identity.commenter(request)
     sort = selectors.clean_sort(request.GET.get("sort"))
     where = selectors.locate(comment, sort=sort, viewer=viewer)
@@ -268,9 +271,7 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def thread(request: HttpRequest, pk: int) -> HttpResponse:
     """A comment and its replies on a page of their own ("N more replies" without script)."""
-    comment = _comment(pk)
-    if not comment.article.is_visible():
-        raise Http404
+    comment = _published_comment(pk)
     viewer = identity.commenter(request)
     replies = selectors.replies_page(comment, page=request.GET.get("cpage"), viewer=viewer)
     context = {
@@ -289,9 +290,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def replies(request: HttpRequest, pk: int) -> HttpResponse:
     """A page of a comment's replies, as HTML for the page's script to show in place."""
-    comment = _comment(pk)
-    if not comment.article.is_visible():
-        raise Http404
+    comment = _published_comment(pk)
     viewer = identity.commenter(request)
     context = {
         "article": comment.article,
@@ -389,8 +388,8 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 @cross_origin_protected
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = Comment.objects.select_related("article").filter(pk=pk).first()
-    if comment is None or not comment.article.is_visible():
+    comment = selectors.published_comment(pk)
+    if comment is None:
         return answer(
             request, refused=_("This comment no longer exists."), status=404, html=_not_found
         )
@@ -428,9 +427,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @cross_origin_protected
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _comment(pk)
-    if not comment.article.is_visible() or not comment.is_visible:
-        raise Http404
+    comment = _published_comment(pk, visible=True)
     form = ReportForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():

@@ -18,6 +18,25 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+# Tests that must stay together on one worker when pytest-xdist runs the suite in parallel
+# (``make test``: ``-n auto --dist loadgroup``): the browser tests share a folder of
+# screenshots, emptied when a process starts them, and one Chromium per module; the soak test
+# should not run beside itself; the cluster tests start one cluster on fixed ports, once per
+# process. xdist hands out the largest groups first, so these long runs
+# start at once, side by side, and the other tests (handed out one by one) fill in around them.
+XDIST_GROUPS = {"e2e": "browser", "soak": "soak", "cluster": "cluster"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        for marker, group in XDIST_GROUPS.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher():
     """Every test hashes passwords with a fast hasher: accounts are made by the dozen, and the

@@ -24,6 +24,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from comments.domain import MODERATE_PERMISSION
 from comments.models import Comment, Status
 from comments.notifications import tasks
 from comments.notifications.models import Kind, Notification, Subscription
@@ -158,7 +159,7 @@ def comments_became_visible(pks: Iterable[int]) -> None:
         .order_by("created_at", "pk")
     )
     for comment in comments:
-        if not comment.article.is_visible():
+        if not comment.article.is_published():
             continue
         parent = comment.parent if comment.parent_id else None
         wanted = Q(kind=Kind.ALL)
@@ -185,8 +186,9 @@ def comments_became_visible(pks: Iterable[int]) -> None:
 
 def moderators():
     """Active accounts that may moderate and have an email address."""
+    app_label, codename = MODERATE_PERMISSION.split(".")
     permission = Permission.objects.filter(
-        codename="moderate_comment", content_type__app_label="comments"
+        codename=codename, content_type__app_label=app_label
     ).first()
     can = Q(is_superuser=True)
     if permission is not None:

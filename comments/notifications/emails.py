@@ -58,7 +58,7 @@ def subscriber_digest(rows: list[Notification]) -> EmailMultiAlternatives | None
         .filter(pk__in=[row.comment_id for row in rows])
         .select_related("user")
     }
-    if not article.is_visible():
+    if not article.is_published():
         comments = {}
     rows = _drop(rows, set(comments))
     if not rows or not subscription.recipient:

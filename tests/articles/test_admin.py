@@ -67,7 +67,7 @@ def test_editor_writes_an_article_with_an_image(editor_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     article = Article.objects.get(slug="ferry-returns")
-    assert article.is_visible()
+    assert article.is_published()
     assert article.lead_image_renditions["sizes"]
 
 
@@ -80,7 +80,7 @@ def test_publish_and_unpublish_actions(editor_client):
     )
     draft.refresh_from_db()
     scheduled.refresh_from_db()
-    assert draft.is_visible() and scheduled.is_visible()
+    assert draft.is_published() and scheduled.is_published()
     editor_client.post(
         "/admin/articles/article/", {"action": "unpublish", "_selected_action": [draft.pk]}
     )

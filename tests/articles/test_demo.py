@@ -3,13 +3,16 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test.utils import override_settings
 
 from articles.models import Article, Author, Section, Tag
 from comments import tree
 from comments.integrity import tree_problems
 from comments.models import Comment, Status
 
-pytestmark = pytest.mark.django_db
+# One worker loads the demo once for the module (see _demo_loaded), however xdist spreads tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def counts() -> dict[str, int]:
@@ -18,8 +21,26 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_demo_fills_an_empty_site_and_running_it_twice_changes_nothing():
-    call_command("demo", stdout=StringIO())
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once into the empty test database for this module's tests (painting its
+    pictures is most of a load's cost), and rolled back after them, as ``setUpTestData`` does.
+    Each test still runs in a transaction of its own inside this one."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        call_command("demo", stdout=StringIO())
+        try:
+            yield media
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_site(_demo_loaded, settings):
+    settings.MEDIA_ROOT = _demo_loaded  # where the demo's pictures are
+
+
+def test_demo_fills_an_empty_site_and_running_it_twice_changes_nothing(demo_site):
     first = counts()
     assert first["Article"] == 12
     assert Article.objects.published().count() == 10
@@ -32,8 +53,7 @@ def test_demo_fills_an_empty_site_and_running_it_twice_changes_nothing():
     assert set(roots) == {(tree.ROOT_LEFT, tree.ROOT_RIGHT)}
 
 
-def test_demo_discussions_show_every_kind_of_comment():
-    call_command("demo", stdout=StringIO())
+def test_demo_discussions_show_every_kind_of_comment(demo_site):
     assert Comment.objects.filter(level__gte=4).exists()  # several levels deep
     assert Comment.objects.filter(edited_at__isnull=False).exists()
     deleted = Comment.objects.get(is_deleted=True)

@@ -27,13 +27,13 @@ def test_scheduled_article_appears_by_itself_when_its_time_comes():
 def test_publishing_without_a_time_publishes_now():
     article = make_article(published_at=None)
     assert article.published_at is not None
-    assert article.is_visible()
+    assert article.is_published()
 
 
 def test_draft_state_and_visibility():
     draft = make_article(status=Article.Status.DRAFT)
     assert draft.state == "Draft"
-    assert not draft.is_visible()
+    assert not draft.is_published()
 
 
 def test_comments_close_after_the_configured_number_of_days():

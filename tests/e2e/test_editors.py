@@ -55,7 +55,7 @@ def test_editor_writes_and_publishes_an_article_with_an_image(new_page):
 
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     article = Article.objects.get(slug="ferry-returns-to-the-old-quay")
-    assert article.is_visible() and article.lead_image
+    assert article.is_published() and article.lead_image
 
     page.goto("/")
     lead = page.get_by_role("region", name="Lead story")

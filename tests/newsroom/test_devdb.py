@@ -3,7 +3,11 @@
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONNECT = (
@@ -14,9 +18,18 @@ CONNECT = (
 )
 
 
-def test_embedded_server_runs_a_command_and_stops_after_it(tmp_path):
+@pytest.fixture
+def shared_tmp_path() -> Iterator[Path]:
+    """A temporary folder outside pytest's own: run as root, pgserver runs PostgreSQL as another
+    user and opens the folders above the data to it, but every pytest process that starts
+    (an xdist worker, another suite on the machine) closes /tmp/pytest-of-<user> again."""
+    with tempfile.TemporaryDirectory(prefix="newsroom-devdb-") as folder:
+        yield Path(folder)
+
+
+def test_embedded_server_runs_a_command_and_stops_after_it(shared_tmp_path):
     # A deep folder: the server's socket path must still fit (pgserver then moves the socket).
-    data = tmp_path / ("d" * 60) / ("e" * 40) / ".pgdata"
+    data = shared_tmp_path / ("d" * 60) / ("e" * 40) / ".pgdata"
     data.parent.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["NEWSROOM_PGDATA"] = str(data)
