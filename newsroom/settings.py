@@ -191,17 +191,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Failed sign-ins (/accounts/login/ and /admin/login/), counted in PostgreSQL by django-axes:
-# this many from one address, or for one username, lock it out for the cool-off.
+# this many from one address, or for one username from one address, lock that out for the
+# cool-off. Never a username alone: anyone could then lock a moderator out from elsewhere.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one, separately
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Honours NEWSROOM_TRUSTED_PROXY_HOPS; an IPv6 reader counts as their /64.
 AXES_CLIENT_IP_CALLABLE = "comments.identity.client_network_address"
 AXES_LOCKOUT_CALLABLE = "newsroom.accounts.locked_out"
 AXES_VERBOSE = False
-# Password resets and sign-ups, per address and per username or email, in the shared
-# rate-limit store (PostgreSQL, or Redis with REDIS_URL). Empty: no limits.
+# Password resets and sign-ups, per address (IPv6: its /64) and per username or email, in the
+# shared rate-limit store (PostgreSQL, or Redis with REDIS_URL). Empty: no limits.
 ACCOUNTS_RATE_LIMITS = os.environ.get("ACCOUNTS_RATE_LIMITS", "5/hour,20/day")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
