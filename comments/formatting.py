@@ -77,8 +77,8 @@ def _invisible() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def confusables() -> dict[int, str]:
     """Unicode's map of each confusable character to its prototype (``confusables.txt``:
-    Cyrillic o (U+043E), Armenian oh (U+0585), the digit zero and mathematical bold o all map to one
-    prototype), as a ``str.translate`` table. Read once per process."""
+    Cyrillic o (U+043E), Armenian oh (U+0585), the digit zero and mathematical bold o all map
+    to one prototype), as a ``str.translate`` table. Read once per process."""
     table: dict[int, str] = {}
     with CONFUSABLES_FILE.open(encoding="utf-8-sig") as lines:
         for line in lines:
