@@ -41,12 +41,30 @@ def _written_by(comment: Comment) -> Q:
     return condition
 
 
-def is_own(subscription: Subscription, comment: Comment) -> bool:
-    """Whether ``comment`` was written by the subscriber (same account or same address)."""
-    if subscription.user_id and subscription.user_id == comment.user_id:
-        return True
-    email = _email_of(comment)
-    return bool(email) and email == subscription.email
+def _replies_to(parent: Comment) -> Q:
+    """ "Replies to my comments" subscriptions of whoever wrote ``parent``: their account or
+    its (verified) address; for a guest's comment, only a guest subscription of that address
+    made from the browser that posted it. A guest's email is not verified: anyone may post
+    as victim@, and replies to that must not reach victim@."""
+    if parent.user_id:
+        return Q(user_id=parent.user_id) | Q(email=_email_of(parent))
+    email = _email_of(parent)
+    if not email or not parent.author_key:
+        return Q(pk__in=[])
+    return Q(user__isnull=True, email=email, author_key=parent.author_key)
+
+
+def _is_reply_for(subscription: Subscription, parent: Comment) -> bool:
+    """Whether ``subscription`` hears of replies to ``parent`` as replies to its own (the
+    rule ``_replies_to`` asks the database)."""
+    if parent.user_id:
+        return subscription.user_id == parent.user_id or subscription.email == _email_of(parent)
+    return (
+        not subscription.user_id
+        and bool(parent.author_key)
+        and subscription.author_key == parent.author_key
+        and subscription.email == _email_of(parent)
+    )
 
 
 def _schedule(rows: list[Notification], field: str, task_) -> None:
@@ -103,7 +121,7 @@ def comments_became_visible(pks: Iterable[int]) -> None:
         parent = comment.parent if comment.parent_id else None
         wanted = Q(kind=Kind.ALL)
         if parent is not None:
-            wanted |= Q(kind=Kind.REPLIES) & _written_by(parent)
+            wanted |= Q(kind=Kind.REPLIES) & _replies_to(parent)
         subscribers = (
             Subscription.objects.confirmed()
             .filter(article_id=comment.article_id)
@@ -111,7 +129,7 @@ def comments_became_visible(pks: Iterable[int]) -> None:
             .exclude(_written_by(comment))
         )
         for subscription in subscribers:
-            is_reply = parent is not None and is_own(subscription, parent)
+            is_reply = parent is not None and _is_reply_for(subscription, parent)
             rows.append(
                 Notification(
                     subscription=subscription,

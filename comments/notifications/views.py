@@ -93,11 +93,26 @@ def follow(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@csrf_exempt  # the signed link is the permission; another site cannot know it
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    subscription, problem, already = subscriptions.confirm(token)
-    if problem is not None:
-        return _problem_page(request, problem)
+    """Opening the link (GET) asks, with one button; only the button's POST confirms. Mail
+    scanners open every link in a message, and must not subscribe anyone."""
+    if request.method == "GET":
+        subscription, problem = subscriptions.to_confirm(token)
+        if problem is not None:
+            return _problem_page(request, problem)
+        if subscription.confirmed_at is None:
+            return render(
+                request,
+                "comments/notifications/confirm.html",
+                {"article": subscription.article},
+            )
+        already = True
+    else:
+        subscription, problem, already = subscriptions.confirm(token)
+        if problem is not None:
+            return _problem_page(request, problem)
     return _link_page(
         request,
         title=_("Subscription confirmed"),

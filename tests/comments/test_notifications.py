@@ -129,7 +129,7 @@ def test_guest_choice_waits_for_the_emailed_link_before_anything_is_sent(
         make_posted_comment(article, "Before confirming.")
     assert len(mail.outbox) == 1  # unconfirmed: nothing sent
 
-    page = client.get(link_in(confirmation, "confirm"))
+    page = client.post(link_in(confirmation, "confirm"))  # the button on the link's page
     assert page.status_code == 200
     assert "Subscription confirmed" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,7 +145,7 @@ def test_guest_follows_without_commenting_after_confirming(article):
     )
     assert response.status_code == 302
     [confirmation] = mail.outbox
-    Client().get(link_in(confirmation, "confirm"))
+    Client().post(link_in(confirmation, "confirm"))
     assert Subscription.objects.confirmed().get(article=article).email == "lin@example.org"
 
 
