@@ -3,15 +3,14 @@
 
 Only comments readers can see notify subscribers: a comment held for review notifies them
 when a moderator approves it. Nobody hears of their own comment. Each event only writes
-``Notification`` rows and queues a digest task for when the recipient's window closes, so
-a burst of comments becomes one email per recipient.
+``Notification`` rows and queues a send for when it is due (``tasks.due_at``: the first
+after a quiet spell at once, what follows within the window in one email).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from comments.models import Comment, Status
 from comments.notifications import tasks
-from comments.notifications.models import Kind, Notification, Subscription
+from comments.notifications.models import Delivery, Kind, Notification, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -68,26 +67,32 @@ def _is_reply_for(subscription: Subscription, parent: Comment) -> bool:
 
 
 def _schedule(rows: list[Notification], field: str, task_) -> None:
-    """Store ``rows`` and make sure a digest is queued for each recipient's window: the first
-    row of a window queues it for the window's end; later rows join it. A recipient whose
-    oldest unsent row is overdue (a failed send, a stopped worker) is queued again now."""
+    """Store ``rows`` and make sure a send is queued for each recipient, due as
+    ``tasks.due_at`` says (at once for the first after a quiet spell): the row that opens a
+    recipient's batch queues it; later rows join it. A recipient whose oldest unsent row is
+    overdue (a failed send, a stopped worker) is queued again now."""
     if not rows:
         return
-    window = timedelta(seconds=settings.COMMENTS_NOTIFY_WINDOW)
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        for recipient_id in sorted({getattr(row, field) for row in rows}):
-            oldest = Notification.objects.filter(
-                **{field: recipient_id, "sent_at__isnull": True}
-            ).aggregate(oldest=Min("created_at"))["oldest"]
+        recipients = sorted({getattr(row, field) for row in rows})
+        deliveries = (
+            dict(Subscription.objects.filter(pk__in=recipients).values_list("pk", "delivery"))
+            if field == "subscription_id"
+            else {}
+        )
+        for recipient_id in recipients:
+            recipient = Q(**{field: recipient_id})
+            oldest = Notification.objects.filter(recipient, sent_at__isnull=True).aggregate(
+                oldest=Min("created_at")
+            )["oldest"]
             if oldest is None:
                 continue
-            now = timezone.now()
-            due = oldest + window
+            due = tasks.due_at(recipient, deliveries.get(recipient_id, Delivery.INSTANT))
             opened_now = not any(
                 getattr(row, field) == recipient_id and row.created_at > oldest for row in rows
             )
-            if opened_now or due <= now:
+            if opened_now or due <= timezone.now():
                 _enqueue_on_commit(task_, recipient_id, due)
 
 

@@ -25,7 +25,7 @@ from comments.models import Comment, Status
 from comments.moderation.checks import active_ban_for
 from comments.notifications import tasks
 from comments.notifications.links import CONFIRM_SALT, UNSUBSCRIBE_SALT, LinkProblem, resolve
-from comments.notifications.models import Kind, Subscription
+from comments.notifications.models import Delivery, Kind, Subscription
 from newsroom import ratelimit
 
 # One address receives at most this many confirmation emails an hour (across articles), and
@@ -248,17 +248,22 @@ def unsubscribe(token: str) -> tuple[Subscription | None, LinkProblem | None]:
     return found, problem
 
 
-def change(*, subscription: Subscription, user: AbstractBaseUser, kind: str) -> bool:
+def change(
+    *, subscription: Subscription, user: AbstractBaseUser, kind: str, delivery: str = ""
+) -> bool:
     """An account holder changes (``replies``/``all``) or ends (``""``) one of their
-    subscriptions. Returns False when it is not theirs."""
+    subscriptions, and chooses when its emails go (``delivery``: at once, hourly or daily;
+    ``""`` leaves it). Returns False when it is not theirs or a choice is unknown."""
     if subscription.user_id != user.pk:
         return False
     if not kind:
         subscription.delete()
-    elif kind in Kind.values:
-        Subscription.objects.filter(pk=subscription.pk).update(kind=kind)
-    else:
+        return True
+    if kind not in Kind.values or (delivery and delivery not in Delivery.values):
         return False
+    Subscription.objects.filter(pk=subscription.pk).update(
+        kind=kind, delivery=delivery or subscription.delivery
+    )
     return True
 
 

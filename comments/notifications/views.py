@@ -162,7 +162,10 @@ def account(request: HttpRequest) -> HttpResponse:
     entries = [
         (
             subscription,
-            ChangeForm(initial={"kind": subscription.kind}, prefix=f"s{subscription.pk}"),
+            ChangeForm(
+                initial={"kind": subscription.kind, "delivery": subscription.delivery},
+                prefix=f"s{subscription.pk}",
+            ),
         )
         for subscription in subscriptions.for_account(request.user)
     ]
@@ -177,7 +180,10 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose what to be notified of."))
     elif subscriptions.change(
-        subscription=subscription, user=request.user, kind=form.cleaned_data["kind"]
+        subscription=subscription,
+        user=request.user,
+        kind=form.cleaned_data["kind"],
+        delivery=form.cleaned_data["delivery"],
     ):
         messages.success(
             request,

@@ -405,3 +405,26 @@ def test_account_without_email_is_told_why_it_cannot_subscribe(article):
     )
     assert response.status_code == 400
     assert "no confirmed email" in response.content.decode()
+
+
+def test_account_page_offers_at_once_hourly_and_daily_and_saves_the_choice(article):
+    reader = make_user("ruth")
+    subscriptions.subscribe(article=article, kind="all", user=reader)
+    subscription = Subscription.objects.get()
+    assert subscription.delivery == "instant"  # the default: at once
+    client = signed_in(reader)
+    html = client.get(reverse("comments:subscriptions")).content.decode()
+    for label in ("At once", "Hourly digest", "Daily digest"):
+        assert f">{label}</option>" in html
+    assert '<option value="instant" selected>At once</option>' in html
+
+    url = reverse("comments:change_subscription", args=[subscription.pk])
+    response = client.post(
+        url, {f"s{subscription.pk}-kind": "all", f"s{subscription.pk}-delivery": "daily"}
+    )
+    assert response.status_code == 302
+    assert Subscription.objects.values_list("kind", "delivery").get() == ("all", "daily")
+    response = client.post(
+        url, {f"s{subscription.pk}-kind": "all", f"s{subscription.pk}-delivery": "weekly"}
+    )
+    assert Subscription.objects.values_list("kind", "delivery").get() == ("all", "daily")
