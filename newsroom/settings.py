@@ -81,9 +81,11 @@ INSTALLED_APPS = [
     "mptt",
     "csp",
     "axes",
+    # Before django_tasks_db: its ``manage.py db_worker`` is newsroom's, which rides out
+    # database outages (newsroom/management/commands/db_worker.py).
+    "newsroom",
     "django_tasks",
     "django_tasks_db",
-    "newsroom",
     "articles",
     "comments",
 ]
@@ -258,6 +260,9 @@ SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("
 # ``manage.py db_worker`` runs them (``make run`` starts one beside gunicorn). Tests run tasks
 # immediately, except those that drive a real worker.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# The worker waits 1, 2, 4 ... seconds, at most this many, between tries while the database
+# is away, and carries on once it is back.
+TASKS_MAX_RECONNECT_DELAY = env_int("TASKS_MAX_RECONNECT_DELAY", 30)
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
