@@ -22,7 +22,8 @@ from django.utils.translation import ngettext
 from articles.models import Article
 from comments import formatting, moderation, passages, tree
 from comments.domain import Commenter, CommentRefused
-from comments.models import Comment, Flag, Status, Vote
+from comments.models import Comment, Flag, ModerationEvent, Status, Vote
+from comments.moderation.audit import EventAction
 from comments.notifications import dispatch, subscriptions
 from newsroom import pagecache, ratelimit
 
@@ -167,6 +168,26 @@ def edit_window_message() -> str:
     ) % {"minutes": minutes}
 
 
+def held_by_moderators(comment: Comment) -> bool:
+    """Whether ``comment`` waits for a moderator because readers' reports hid it or a
+    moderator held it: until they decide, its author can neither edit nor delete it (a
+    comment held when it was posted, by the automatic checks, stays its author's)."""
+    return (
+        comment.status == Status.PENDING
+        and ModerationEvent.objects.filter(
+            comment_id=comment.pk, action__in=[EventAction.HIDDEN, EventAction.HELD]
+        ).exists()
+    )
+
+
+def held_refusal() -> CommentRefused:
+    return CommentRefused(
+        _("A moderator is looking at this comment, so it cannot be changed for now."),
+        status=403,
+        code="held",
+    )
+
+
 def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
     now = now or timezone.now()
     return (
@@ -174,6 +195,7 @@ def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
         and not comment.is_deleted
         and comment.status in (Status.APPROVED, Status.PENDING)
         and now - comment.created_at <= EDIT_WINDOW
+        and not held_by_moderators(comment)
     )
 
 
@@ -183,6 +205,8 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         raise CommentRefused(_("You can only edit your own comments."), status=403)
     if comment.is_deleted:
         raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
+    if held_by_moderators(comment):
+        raise held_refusal()
     if not can_edit(comment, editor):
         raise CommentRefused(edit_window_message(), status=403, code="expired")
     check_shape(body=body)
@@ -226,9 +250,21 @@ def moderated_refusal() -> CommentRefused:
     )
 
 
+def _on_record(comment: Comment) -> bool:
+    """Whether moderators need ``comment``'s row: it was reported, or someone other than its
+    author acted on it (its reports and audit trail must not go with it)."""
+    return (
+        Flag.objects.filter(comment_id=comment.pk).exists()
+        or ModerationEvent.objects.filter(comment_id=comment.pk)
+        .exclude(action__in=[EventAction.POSTED, EventAction.EDITED])
+        .exists()
+    )
+
+
 def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
-    """Delete one's own comment. With replies it stays as a placeholder; returns True if the
-    row itself was removed. Comments a moderator removed, rejected or marked as spam stay."""
+    """Delete one's own comment. With replies, or reports, or a moderator's action on
+    record, it stays as a placeholder; returns True if the row itself was removed. Comments
+    a moderator removed, rejected, marked as spam, or holds (``held_by_moderators``) stay."""
     if not actor.owns(comment):
         raise CommentRefused(_("You can only delete your own comments."), status=403)
     with transaction.atomic():
@@ -236,8 +272,10 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
         comment = Comment.objects.get(pk=comment.pk)
         if comment.status not in DELETABLE:
             raise moderated_refusal()
+        if held_by_moderators(comment):
+            raise held_refusal()
         article_id = comment.article_id
-        if comment.is_leaf_node():
+        if comment.is_leaf_node() and not _on_record(comment):
             tree.remove_leaf(comment)
             removed = True
         else:
