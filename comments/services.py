@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -314,13 +315,15 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         raise CommentRefused(_("You cannot vote on your own comment."), status=403)
     if not voter.key:
         raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
-    network = "" if voter.user else (_hashed("net", voter.network) if voter.network else "")
+    # Accounts' votes carry their network too: votes are counted by network (``_tally``).
+    network = _hashed("net", voter.network) if voter.network else ""
     mine = voter.own_filter("voter_key")
     with transaction.atomic():
         Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
         existing = Vote.objects.filter(mine, comment=comment).first()
-        taken = (
+        taken = (  # one guest vote per network (an account's counts once with it)
             existing is None
+            and voter.user is None
             and network
             and Vote.objects.filter(comment=comment, user__isnull=True, voter_network=network)
         )
@@ -350,9 +353,7 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         elif existing is not None and existing.value != value:
             existing.value = value
             existing.save(update_fields=["value"])
-        counts = Vote.objects.filter(comment=comment).aggregate(
-            up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
-        )
+        counts = _tally(comment)
         Comment.objects.filter(pk=comment.pk).update(
             upvotes=counts["up"], downvotes=counts["down"], score=counts["up"] - counts["down"]
         )
@@ -360,6 +361,20 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     comment.upvotes, comment.downvotes = counts["up"], counts["down"]
     comment.score = counts["up"] - counts["down"]
     return comment
+
+
+def _tally(comment: Comment) -> dict[str, int]:
+    """A comment's up and down votes, counted by account *and* network: every account and
+    guest on one network (IPv6: its /64) together count once each way, so fresh accounts
+    on one address add nothing. A vote with no network known counts on its own."""
+    voice = Case(
+        When(voter_network="", then=Concat(Value("vote:"), Cast("pk", CharField()))),
+        default=F("voter_network"),
+    )
+    return Vote.objects.filter(comment=comment).aggregate(
+        up=Count(voice, distinct=True, filter=Q(value=1)),
+        down=Count(voice, distinct=True, filter=Q(value=-1)),
+    )
 
 
 def _reporter_key(reporter: Commenter) -> str:

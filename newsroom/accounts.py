@@ -88,7 +88,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     extra_email_context = {"site_name": settings.SITE_NAME}
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        wait = _over_limit(request, "reset", [request.POST.get("email", "")])
+        email = ratelimit.email_identity(request.POST.get("email", ""))
+        wait = _over_limit(request, "reset", [email])
         if wait is not None:
             return locked_out(request, retry_after=wait)
         return super().post(request, *args, **kwargs)
@@ -142,7 +143,8 @@ def sign_up(request: HttpRequest, *, username: str, email: str, password: str, n
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        names = [request.POST.get("username", ""), request.POST.get("email", "")]
+        email = ratelimit.email_identity(request.POST.get("email", ""))
+        names = [request.POST.get("username", ""), email]
         wait = _over_limit(request, "signup", names)
         if wait is not None:
             return locked_out(request, retry_after=wait)

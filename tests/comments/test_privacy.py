@@ -79,7 +79,7 @@ def test_purge_addresses_erases_addresses_older_than_the_retention_period(articl
     assert Comment.objects.get(pk=old.pk).ip_address is None
     assert Comment.objects.get(pk=recent.pk).ip_address == "203.0.113.2"
     assert Flag.objects.get(pk=old_flag.pk).ip_address is None
-    assert Flag.objects.get(pk=new_flag.pk).ip_address == "192.0.2.99"
+    assert Flag.objects.get(pk=new_flag.pk).ip_address == new_flag.ip_address is not None
     assert Vote.objects.get(pk=old_vote.pk).ip_address is None
     assert Vote.objects.get(pk=new_vote.pk).ip_address == "192.0.2.2"
     assert Comment.objects.get(pk=old.pk).body  # only the address goes

@@ -150,6 +150,21 @@ def test_password_resets_are_limited_per_ipv6_64():
     assert statuses == [302] * 5 + [429] * 2
 
 
+def test_plus_addressed_and_dotted_variants_of_an_email_count_as_one_for_limits():
+    """ada+1@, a.da+2@... all reach one inbox: sign-ups and resets count them together."""
+    variants = [f"{'a.da' if n % 2 else 'ada'}+{n}@Example.org" for n in range(6)]
+    statuses = [
+        signup(f"reader{n}", email, address=f"198.51.100.{n + 1}").status_code
+        for n, email in enumerate(variants)
+    ]
+    assert statuses == [302] * 5 + [429]
+    resets = [
+        reset(email.replace("+", "+r"), address=f"192.0.2.{n + 1}").status_code
+        for n, email in enumerate(variants)
+    ]
+    assert resets == [302] * 5 + [429]
+
+
 def test_sign_ups_are_limited_per_address_and_per_email():
     for n in range(5):
         assert signup(f"reader{n}", f"reader{n}@example.org").status_code == 302
