@@ -67,6 +67,8 @@ def test_the_unsubscribe_link_asks_and_the_button_unsubscribes(page_without_js):
     follow.get_by_label("Your email").fill("kim@example.org")
     follow.get_by_role("button", name="Follow").click()
     page.goto(confirmation_path())
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Subscription confirmed")).to_be_visible()
     subscription = Subscription.objects.confirmed().get()
 
     page.goto(urlsplit(links.unsubscribe_url(subscription)).path)
