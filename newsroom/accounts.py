@@ -13,11 +13,13 @@ import math
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -170,14 +172,19 @@ def signup_sent(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the email: a button (so that mail scanners fetching links confirm
-    nothing), which activates the account and signs in. Only an account never signed in to:
-    confirming signs in, so an inactive account that has been is one staff deactivated, and
-    its old link must not bring it back."""
+    nothing), which activates the account and signs in. Only an account still waiting for
+    it: never signed in to (confirming signs in) and never changed by staff in the admin. An
+    inactive account otherwise is one staff deactivated, and an old link must not bring it
+    back."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
         user = User.objects.get(
             pk=data["u"], email=data["e"], is_active=False, last_login__isnull=True
         )
+        if LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+        ).exists():
+            raise User.DoesNotExist
     except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
         return render(request, "registration/signup_confirm.html", {"invalid": True}, status=400)
     if request.method == "POST":

@@ -324,3 +324,23 @@ def test_an_old_sign_up_link_does_not_reactivate_an_account_staff_deactivated(cl
         assert "This link has expired or was already used." in response.content.decode()
     user.refresh_from_db()
     assert user.is_active is False
+
+
+def test_staff_deactivating_an_unconfirmed_account_in_the_admin_voids_its_link(client):
+    client.post(reverse("signup"), signup_data())
+    link = confirmation_link(mail.outbox[0])
+    admin = make_user("chief", is_staff=True, is_superuser=True)
+    user = User.objects.get(username="newreader")
+    staff = Client()
+    staff.force_login(admin)
+    form = {
+        "username": "newreader", "email": user.email, "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00", "initial-date_joined_0": "2026-01-01",
+        "initial-date_joined_1": "10:00:00",
+    }  # fmt: skip
+    response = staff.post(f"/admin/auth/user/{user.pk}/change/", form)  # is_active left off
+    assert response.status_code == 302
+
+    assert client.post(link).status_code == 400
+    user.refresh_from_db()
+    assert user.is_active is False
