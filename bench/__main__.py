@@ -13,7 +13,8 @@ In a throw-away database on the project's PostgreSQL it seeds bushy discussions 
 3. that HTML is gzipped and a conditional GET gets a 304;
 4. Lighthouse (mobile) performance and accessibility of the 10,000-comment page, when
    bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
-5. a reply into a 10,000-comment thread against one into a 10-comment thread.
+5. a reply into a 10,000-comment thread against one into a 10-comment thread;
+6. the scaled-out site of `make cluster` (bench/cluster.py; BENCH_CLUSTER=0 skips it).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
+from bench import cluster as cluster_bench  # noqa: E402
 from bench import seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
@@ -418,10 +420,13 @@ def main() -> int:
     connection.settings_dict.setdefault("TEST", {})["NAME"] = "newsroom_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        return run()
+        code = run()
     finally:
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    if os.environ.get("BENCH_CLUSTER") != "0":  # bench/cluster.py
+        code = cluster_bench.run() or code
+    return code
 
 
 if __name__ == "__main__":

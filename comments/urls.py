@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import api, views
+from comments import api, appeal_views, views
 from comments.notifications import urls as notifications
 
 app_name = "comments"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/vote/", views.vote, name="vote"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/appeal/<str:token>/", appeal_views.appeal, name="appeal"),
     path("api/articles/<slug:slug>/comments/", api.article_comments, name="api"),
 ]
 urlpatterns += notifications.urlpatterns

@@ -19,6 +19,10 @@ What belongs to one reader never enters the shared copy: only requests without a
 guest or messages cookie are served from the cache or stored in it (those readers get a page
 rendered for them), and a page that would set a cookie is not stored.
 
+The same bumps purge the edge (``newsroom/edge.py``: the article's ``article-<id>`` key, or
+``site``) and, with a read replica, first record the primary's WAL position
+(``newsroom/dbrouter.py``), so no copy is rendered from a replica that lacks the change.
+
 Every HTML page, shared or not, gets an ETag that leaves out the values rendered anew each
 time (``StableETagMiddleware``), so revalidation answers 304 for pages rendered per reader too.
 """
@@ -44,13 +48,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import quote_etag
 
 from articles.models import Article, Author, Section, Tag
+from newsroom import dbrouter, edge
+from newsroom.edge import is_shared
 
 logger = logging.getLogger(__name__)
 
 SITE_KEY = "pagecache:site"
-# Cookies that make a page the reader's own: a signed-in session, a guest's browser key
-# (comments.identity.COOKIE: their pending comments, edit links and votes), flash messages.
-PRIVATE_COOKIES = ("newsroom_guest", "messages")
 # The query parameters that change what an article page shows; others (utm_source, fbclid...)
 # share the same copy.
 PAGE_PARAMETERS = ("comments", "cpage", "highlight")
@@ -66,37 +69,38 @@ def _new_version() -> str:
 
 def article_changed(article_id: int, slug: str | None = None) -> None:
     """What readers see on this article's page changed: its cached copies are stale once the
-    current transaction commits."""
+    current transaction commits, here and at the edge (the pages keyed ``article-<id>``: its
+    own and the listings that show it)."""
 
     def bump() -> None:
         name = slug or Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
+        dbrouter.note_change()  # before the new version: see dbrouter's docstring
         if name:
             cache.set(_article_key(name), _new_version(), timeout=None)
+        edge.purge([edge.article_key(article_id)])
 
     transaction.on_commit(bump)
 
 
 def site_changed() -> None:
     """Something every article page shows changed (menu, bylines, related articles, or an
-    article's own address)."""
-    transaction.on_commit(lambda: cache.set(SITE_KEY, _new_version(), timeout=None))
+    article's own address): every page keyed ``site`` is stale once this commits."""
 
+    def bump() -> None:
+        dbrouter.note_change()
+        cache.set(SITE_KEY, _new_version(), timeout=None)
+        edge.purge([edge.SITE])
 
-def is_shared(request: HttpRequest) -> bool:
-    """True when the request may be answered with (and its answer stored as) the shared copy."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    private = (settings.SESSION_COOKIE_NAME, *PRIVATE_COOKIES)
-    return not any(name in request.COOKIES for name in private)
+    transaction.on_commit(bump)
 
 
 def _page_key(request: HttpRequest, slug: str) -> str:
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in PAGE_PARAMETERS)
     language = translation.get_language_from_request(request)
     where = f"{request.scheme}://{request.get_host()}|{slug}|{query}|{language}"
-    # "page2": stored pages carry their headers since 2026-11-30; a key of its own means a page
-    # stored by an older release (without them) is never read by this one.
-    return "pagecache:page2:" + hashlib.sha256(where.encode()).hexdigest()
+    # "page3": stored pages carry their headers and surrogate keys since 2026-12-06; a key of
+    # its own means a page stored by an older release (without them) is never read by this one.
+    return "pagecache:page3:" + hashlib.sha256(where.encode()).hexdigest()
 
 
 def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
@@ -123,12 +127,13 @@ def _timeout(until: datetime | None) -> int:
 _NOT_STORED = {"content-length", "content-encoding", "etag", "set-cookie", "vary", "cache-control"}
 
 
-def _stored(response: HttpResponse, versions: tuple[str, str]) -> dict:
+def _stored(response: HttpResponse, versions: tuple[str, str], until: datetime | None) -> dict:
     body = response.content
     # Only the compressed bytes are kept (every browser takes them): a small value is a
     # cheaper read for every reader; the rare client without gzip gets them decompressed.
     return {
         "versions": versions,
+        "until": until,  # when the page changes by itself: bounds the edge's copy too
         # What the middleware inside this one added (the security policy, framing, language)
         # is replayed with the page, since a stored page skips them.
         "headers": [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
@@ -148,9 +153,10 @@ def _from_stored(request: HttpRequest, entry: dict) -> HttpResponse:
         response["Content-Encoding"] = "gzip"
     response["ETag"] = entry["etag"]
     response["Content-Length"] = str(len(body))  # CommonMiddleware, which sets it, is skipped
-    # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); the copy
+    # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); an edge
+    # keeps it (newsroom/edge.py, the surrogate keys are among the stored headers). The copy
     # differs with the encoding, and readers with cookies get a page of their own.
-    response["Cache-Control"] = "max-age=0, must-revalidate"
+    response["Cache-Control"] = edge.cache_control(entry.get("until"))
     if entry["vary"]:
         response["Vary"] = entry["vary"]
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
@@ -235,8 +241,9 @@ class SharedPageMiddleware:
             return response
         if response.cookies:  # something made it one reader's page
             return response
-        entry = _stored(response, versions)
-        timeout = _timeout(getattr(response, "shared_until", None))
+        until = getattr(response, "shared_until", None)
+        entry = _stored(response, versions, until)
+        timeout = _timeout(until)
         if timeout > 0:
             try:
                 cache.set(page_key, entry, timeout=timeout)

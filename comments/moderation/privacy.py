@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comments.domain import account_key
-from comments.models import Comment, Flag, Vote
+from comments.models import (
+    Appeal,
+    Comment,
+    CommentScore,
+    Flag,
+    LanguageLabel,
+    ModerationEvent,
+    Vote,
+)
 from comments.moderation.audit import EventAction, record_many
 from comments.notifications.models import Subscription
 from newsroom import pagecache
@@ -144,6 +152,13 @@ def erase_commenter(
         )
         by_model = person.subscriptions().delete()[1]  # their unsent notifications go too
         subscriptions_deleted = by_model.get(Subscription._meta.label, 0)
+        if not keep_text:  # the copies of their words the language checks and appeals keep
+            LanguageLabel.objects.filter(comment_id__in=pks).delete()
+            CommentScore.objects.filter(comment_id__in=pks).update(reasons={})
+            Appeal.objects.filter(comment_id__in=pks).update(statement="")
+            ModerationEvent.objects.filter(comment_id__in=pks, action=EventAction.APPEALED).update(
+                reason=""
+            )
         record_many(comments, actor=actor, action=EventAction.ERASED, reason=_("Erasure request"))
         for article_id in sorted({comment.article_id for comment in comments}):
             Comment.objects.recount(article_id)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0010_comment_on_a_passage'),
+        ('comments', '0011_language_review'),
     ]
 
     operations = [
