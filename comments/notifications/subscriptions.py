@@ -161,7 +161,13 @@ def _subscribe_guest(
             sent_lately = Subscription.objects.filter(
                 email=email, confirmation_requested_at__gte=now - timedelta(hours=1)
             ).count()
-            if sent_lately >= CONFIRMATIONS_PER_HOUR:
+            # ada+1@, a.da@... reach one inbox: the hourly cap counts the mailbox too.
+            mailbox = ratelimit.hit(
+                {"confirm-mailbox": ratelimit.email_identity(email)},
+                (ratelimit.Rate(CONFIRMATIONS_PER_HOUR, 60 * 60),),
+                now,
+            )
+            if sent_lately >= CONFIRMATIONS_PER_HOUR or mailbox is not None:
                 raise SubscriptionRefused(
                     _(
                         "Too many confirmation emails were sent to this address in the last "

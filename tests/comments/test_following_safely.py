@@ -184,3 +184,16 @@ def test_follow_limits_count_an_ipv6_64_not_each_address(article, settings):
     ]
     assert statuses == [302, 302, 302, 400, 400]
     assert len(mail.outbox) == 3
+
+
+def test_plus_addressed_variants_of_one_mailbox_share_its_confirmation_cap():
+    """ada+1@, ada+2@, a.da@ land in one inbox: three confirmations an hour in all."""
+    variants = ["ada+1@example.org", "ada+2@example.org", "a.da@example.org", "ad.a+x@example.org"]
+    told = [
+        answer(make_article(), email, ip=f"198.51.100.{n + 1}") for n, email in enumerate(variants)
+    ]
+    assert told[3] == (
+        "Too many confirmation emails were sent to this address in the last hour. "
+        "Please try again later."
+    )
+    assert len(mail.outbox) == 3
