@@ -52,6 +52,36 @@ def strip_format_characters(text: str) -> str:
     return "".join(kept)
 
 
+# Letters from other scripts that look like Latin ones (after case folding), from Unicode's
+# confusables list: what a word rule is matched against sees the Latin letter.
+_CONFUSABLES = str.maketrans(
+    {
+        # Cyrillic
+        0x0430: "a", 0x0432: "b", 0x0435: "e", 0x0451: "e", 0x04BB: "h", 0x0456: "i",
+        0x0457: "i", 0x0458: "j", 0x043A: "k", 0x04CF: "l", 0x043C: "m", 0x043D: "h",
+        0x043E: "o", 0x0440: "p", 0x0441: "c", 0x0442: "t", 0x0443: "y", 0x0445: "x",
+        0x0455: "s", 0x0501: "d", 0x051B: "q", 0x051D: "w", 0x04AF: "y", 0x0261: "g",
+        # Greek
+        0x03B1: "a", 0x03B2: "b", 0x03B5: "e", 0x03B7: "n", 0x03B9: "i", 0x03BA: "k",
+        0x03BD: "v", 0x03BF: "o", 0x03C1: "p", 0x03C4: "t", 0x03C5: "u", 0x03C7: "x",
+        0x03F2: "c", 0x03F3: "j",
+        # Latin look-alikes
+        0x0131: "i", 0x0237: "j", 0x017F: "s", 0x2113: "l",
+    }
+)  # fmt: skip
+
+
+def skeleton(text: str) -> str:
+    """The language scorer's first fold (``comments.moderation.language.text``, whose model
+    was trained on it, so it stays as it is): compatibility-composed (NFKC: fullwidth "spam"
+    is "spam"), without formatting characters (a zero-width space or a soft hyphen inside a
+    word), case-folded, with Cyrillic and Greek look-alike letters read as Latin. Word rules
+    compare the stricter ``confusable_skeleton``."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if not is_format_character(char))
+    return text.casefold().translate(_CONFUSABLES)
+
+
 # Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, Unicode 17.0):
 # code points a renderer shows as nothing when it does not support them, whatever their
 # category (U+034F COMBINING GRAPHEME JOINER is a mark, U+3164 HANGUL FILLER a letter...).
@@ -100,7 +130,7 @@ def _fold(text: str) -> str:
     return kept.casefold()
 
 
-def skeleton(text: str) -> str:
+def confusable_skeleton(text: str) -> str:
     """What word rules and repeat checks compare, so that no disguise of a word gets past
     them: compatibility-decomposed (fullwidth and mathematical letters are plain ones),
     without default-ignorable code points (zero-width characters, U+034F, variation

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from comments.formatting import skeleton
+from comments.formatting import confusable_skeleton as skeleton
 from comments.models import Status, WordRule
 from tests.comments.moderation_support import guest, refusal, screen
 
