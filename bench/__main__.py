@@ -14,7 +14,8 @@ In a throw-away database on the project's PostgreSQL it seeds bushy discussions 
 4. Lighthouse (mobile) performance and accessibility of the 10,000-comment page, when
    bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
 5. a reply into a 10,000-comment thread against one into a 10-comment thread;
-6. the scaled-out site of `make cluster` (bench/cluster.py; BENCH_CLUSTER=0 skips it).
+6. the scaled-out site of `make cluster` (bench/cluster.py; BENCH_CLUSTER=0 skips it);
+7. the language scorer's time per comment, memory and targets (bench/language.py).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
 from bench import cluster as cluster_bench  # noqa: E402
-from bench import seed  # noqa: E402
+from bench import language, seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
@@ -411,6 +412,7 @@ def run() -> int:
     problems = tree_problems(threads[10_000][0].pk)
     row("  the thread afterwards", "valid" if not problems else problems[0], "", "", "valid",
         not problems)  # fmt: skip
+    language.run(row)
     print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentScore, LanguageLabel, Status
 from comments.moderation import language
+from comments.moderation.language.labels import Example
 from comments.moderation.language_checks import current_policy
 
 COLUMNS = ("text", "hate", "offensive")
@@ -82,6 +83,16 @@ def export_csv(out: TextIO) -> int:
         writer.writerow([label.text, int(label.hate), int(label.offensive)])
         count += 1
     return count
+
+
+def examples() -> list[Example]:
+    """Every label as a training example, for ``manage.py train_language_model``."""
+    return [
+        Example(text=text, hate=int(hate), offensive=int(offensive), source="moderators")
+        for text, hate, offensive in LanguageLabel.objects.order_by("decided_at", "pk")
+        .values_list("text", "hate", "offensive")
+        .iterator()
+    ]
 
 
 def label_of(comment: Comment) -> LanguageLabel | None:

@@ -5,6 +5,7 @@ the one who removed it decides; labels and the audit trail keep every decision."
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -297,6 +298,20 @@ def test_export_language_labels_writes_text_hate_offensive(article, scorer, alic
         [UNSURE, "1", "0"],
         [RUDE + '\nWith "quotes", and commas.', "0", "0"],
     ]
+
+
+def test_recalibration_reads_moderators_decisions_from_the_database(
+    article, scorer, alice, tmp_path
+):
+    unsure = services.post_comment(article=article, parent=None, author=guest(), body=UNSURE)
+    civil = services.post_comment(article=article, parent=None, author=guest(), body=CIVIL)
+    moderation.moderate(comments=[unsure], actor=alice, action="remove")
+    moderation.moderate(comments=[civil], actor=alice, action="approve")
+    call_command(
+        "train_language_model", "--recalibrate", "--output", str(tmp_path), stdout=io.StringIO()
+    )
+    with gzip.open(tmp_path / "model.json.gz", "rt") as file:
+        assert json.load(file)["trained"]["recalibrated_with_labels"] == 2
 
 
 def test_the_api_shows_the_author_their_removed_comment_as_removed(removed, article):
