@@ -62,3 +62,21 @@ def test_a_task_that_fails_otherwise_is_recorded_as_failed():
     result = DBTaskResult.objects.get()
     assert (result.status, result.exception_class_path) == ("FAILED", "builtins.ValueError")
     assert not DBTaskResult.objects.ready().exists()
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_after_an_outage_the_worker_queues_again_the_tasks_it_had_claimed():
+    """The database went away mid-task, before the result could be recorded: the task is
+    left "running" under this worker's id, and is put back once the database answers."""
+    has_a_bug.enqueue()
+    has_a_bug.enqueue()
+    mine, theirs = DBTaskResult.objects.all()
+    mine.claim("in-test")
+    theirs.claim("another-worker")
+    worker = ResilientWorker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="in-test", excluded_queue_names=[],
+    )  # fmt: skip
+    worker._requeue_interrupted()
+    statuses = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert statuses == {mine.pk: "READY", theirs.pk: "RUNNING"}

@@ -16,7 +16,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -64,8 +64,7 @@ class ResilientWorker(db_worker.Worker):
         """Put back in the queue the tasks this worker had claimed when the database went
         away (their result could not be recorded). Quietly: the database may still be away,
         and the next loop meets that."""
-        try:
-            close_old_connections()
+        try:  # (the connections were closed before the pause: this one is new)
             requeued = DBTaskResult.objects.filter(
                 status="RUNNING", worker_ids__contains=[self.worker_id]
             ).update(status="READY", started_at=None)
