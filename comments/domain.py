@@ -1,8 +1,9 @@
 """The small types every layer of ``comments`` shares: who is acting (and whether they may
 moderate), a refusal, and what a reply may answer.
 
-A leaf module: it imports only the models, so services, moderation, notifications, spam
-checkers and views can all import it without importing each other.
+A leaf module: it imports only the models (and one pure function of the limits), so
+services, moderation, notifications, spam checkers and views can all import it without
+importing each other.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from articles.models import Article
 from comments.models import Comment, display_name
+from newsroom.ratelimit import email_identity
 
 
 class CommentRefused(Exception):
@@ -116,11 +118,12 @@ class Commenter:
     @property
     def identities(self) -> tuple[str, ...]:
         """Every name that counts as this person when what they do is limited or serialised:
-        their account; a guest by the email they give (lower-cased) and by their browser key,
-        since either may change between two posts. Empty when nothing is known."""
+        their account; a guest by the email they give (as its mailbox, ``email_identity``:
+        ``ada+1@`` is ``ada@``) and by their browser key, since either may change between two
+        posts. Empty when nothing is known."""
         if self.user is not None:
             return (self.key,)
-        email = self.email.strip().lower()
+        email = email_identity(self.email) if self.email.strip() else ""
         names = (f"email:{email}" if email else "", f"key:{self.key}" if self.key else "")
         return tuple(name for name in names if name)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
@@ -71,13 +72,74 @@ _CONFUSABLES = str.maketrans(
 
 
 def skeleton(text: str) -> str:
-    """What word rules and repeat checks compare: compatibility-composed (NFKC: fullwidth
-    "spam" is "spam"), without formatting characters (a zero-width space or a soft hyphen
-    inside a word), case-folded, with look-alike letters from other scripts read as Latin
-    ("spam" typed with Cyrillic letters is "spam")."""
+    """The language scorer's first fold (``comments.moderation.language.text``, whose model
+    was trained on it, so it stays as it is): compatibility-composed (NFKC: fullwidth "spam"
+    is "spam"), without formatting characters (a zero-width space or a soft hyphen inside a
+    word), case-folded, with Cyrillic and Greek look-alike letters read as Latin. Word rules
+    compare the stricter ``confusable_skeleton``."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(char for char in text if not is_format_character(char))
     return text.casefold().translate(_CONFUSABLES)
+
+
+# Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, Unicode 17.0):
+# code points a renderer shows as nothing when it does not support them, whatever their
+# category (U+034F COMBINING GRAPHEME JOINER is a mark, U+3164 HANGUL FILLER a letter...).
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)  # fmt: skip
+_MARKS = frozenset({"Mn", "Mc", "Me"})
+# Unicode's confusables data (UTS #39, version 17.0), kept beside this module with its licence.
+CONFUSABLES_FILE = Path(__file__).resolve().parent / "unicode" / "confusables.txt"
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> frozenset[str]:
+    return frozenset(
+        chr(point) for low, high in _DEFAULT_IGNORABLE for point in range(low, high + 1)
+    )
+
+
+@lru_cache(maxsize=1)
+def confusables() -> dict[int, str]:
+    """Unicode's map of each confusable character to its prototype (``confusables.txt``:
+    Cyrillic o (U+043E), Armenian oh (U+0585), the digit zero and mathematical bold o all map
+    to one prototype), as a ``str.translate`` table. Read once per process."""
+    table: dict[int, str] = {}
+    with CONFUSABLES_FILE.open(encoding="utf-8-sig") as lines:
+        for line in lines:
+            data = line.split("#", 1)[0].strip()
+            if not data:
+                continue
+            source, target, *_rest = (field.strip() for field in data.split(";"))
+            table[int(source, 16)] = "".join(chr(int(point, 16)) for point in target.split())
+    return table
+
+
+def _fold(text: str) -> str:
+    """Decomposed (NFKD), without default-ignorable code points or combining marks, folded."""
+    invisible = _invisible()
+    text = unicodedata.normalize("NFKD", text)
+    kept = "".join(
+        char for char in text if char not in invisible and unicodedata.category(char) not in _MARKS
+    )
+    return kept.casefold()
+
+
+def confusable_skeleton(text: str) -> str:
+    """What word rules and repeat checks compare, so that no disguise of a word gets past
+    them: compatibility-decomposed (fullwidth and mathematical letters are plain ones),
+    without default-ignorable code points (zero-width characters, U+034F, variation
+    selectors, fillers) or combining marks (accents, strike-throughs), case-folded, and with
+    every character read as its prototype in Unicode's confusables data (UTS #39: Cyrillic,
+    Greek or Armenian look-alikes, "1" for "l"). Skeletons are for comparing, never showing:
+    "m" and "rn" share one."""
+    table = confusables()
+    return _fold(_fold(text).translate(table)).translate(table)
 
 
 def normalise(text: str) -> str:

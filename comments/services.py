@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,8 +23,9 @@ from django.utils.translation import ngettext
 from articles.models import Article
 from comments import formatting, moderation, passages, tree
 from comments.domain import Commenter, CommentRefused, reply_target
-from comments.models import Comment, Flag, Status, Vote
+from comments.models import Comment, Flag, ModerationEvent, Status, Vote
 from comments.moderation import language_checks
+from comments.moderation.audit import EventAction
 from comments.notifications import dispatch, subscriptions
 from newsroom import pagecache, ratelimit
 
@@ -167,6 +169,26 @@ def edit_window_message() -> str:
     ) % {"minutes": minutes}
 
 
+def held_by_moderators(comment: Comment) -> bool:
+    """Whether ``comment`` waits for a moderator because readers' reports hid it or a
+    moderator held it: until they decide, its author can neither edit nor delete it (a
+    comment held when it was posted, by the automatic checks, stays its author's)."""
+    return (
+        comment.status == Status.PENDING
+        and ModerationEvent.objects.filter(
+            comment_id=comment.pk, action__in=[EventAction.HIDDEN, EventAction.HELD]
+        ).exists()
+    )
+
+
+def held_refusal() -> CommentRefused:
+    return CommentRefused(
+        _("A moderator is looking at this comment, so it cannot be changed for now."),
+        status=403,
+        code="held",
+    )
+
+
 def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
     now = now or timezone.now()
     return (
@@ -174,6 +196,7 @@ def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
         and not comment.is_deleted
         and comment.status in (Status.APPROVED, Status.PENDING)
         and now - comment.created_at <= EDIT_WINDOW
+        and not held_by_moderators(comment)
     )
 
 
@@ -183,6 +206,8 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         raise CommentRefused(_("You can only edit your own comments."), status=403)
     if comment.is_deleted:
         raise CommentRefused(_("This comment has been deleted."), status=403, code="deleted")
+    if held_by_moderators(comment):
+        raise held_refusal()
     if not can_edit(comment, editor):
         raise CommentRefused(edit_window_message(), status=403, code="expired")
     check_shape(body=body)
@@ -227,9 +252,21 @@ def moderated_refusal() -> CommentRefused:
     )
 
 
+def _on_record(comment: Comment) -> bool:
+    """Whether moderators need ``comment``'s row: it was reported, or someone other than its
+    author acted on it (its reports and audit trail must not go with it)."""
+    return (
+        Flag.objects.filter(comment_id=comment.pk).exists()
+        or ModerationEvent.objects.filter(comment_id=comment.pk)
+        .exclude(action__in=[EventAction.POSTED, EventAction.EDITED])
+        .exists()
+    )
+
+
 def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
-    """Delete one's own comment. With replies it stays as a placeholder; returns True if the
-    row itself was removed. Comments a moderator removed, rejected or marked as spam stay."""
+    """Delete one's own comment. With replies, or reports, or a moderator's action on
+    record, it stays as a placeholder; returns True if the row itself was removed. Comments
+    a moderator removed, rejected, marked as spam, or holds (``held_by_moderators``) stay."""
     if not actor.owns(comment):
         raise CommentRefused(_("You can only delete your own comments."), status=403)
     with transaction.atomic():
@@ -237,8 +274,10 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
         comment = Comment.objects.get(pk=comment.pk)
         if comment.status not in DELETABLE:
             raise moderated_refusal()
+        if held_by_moderators(comment):
+            raise held_refusal()
         article_id = comment.article_id
-        if comment.is_leaf_node():
+        if comment.is_leaf_node() and not _on_record(comment):
             tree.remove_leaf(comment)
             removed = True
         else:
@@ -277,13 +316,15 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         raise CommentRefused(_("You cannot vote on your own comment."), status=403)
     if not voter.key:
         raise CommentRefused(_("Your browser must accept cookies to vote."), status=400)
-    network = "" if voter.user else (_hashed("net", voter.network) if voter.network else "")
+    # Accounts' votes carry their network too: votes are counted by network (``_tally``).
+    network = _hashed("net", voter.network) if voter.network else ""
     mine = voter.own_filter("voter_key")
     with transaction.atomic():
         Comment.objects.select_for_update().filter(pk=comment.pk).values_list("pk").first()
         existing = Vote.objects.filter(mine, comment=comment).first()
-        taken = (
+        taken = (  # one guest vote per network (an account's counts once with it)
             existing is None
+            and voter.user is None
             and network
             and Vote.objects.filter(comment=comment, user__isnull=True, voter_network=network)
         )
@@ -313,9 +354,7 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
         elif existing is not None and existing.value != value:
             existing.value = value
             existing.save(update_fields=["value"])
-        counts = Vote.objects.filter(comment=comment).aggregate(
-            up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
-        )
+        counts = _tally(comment)
         Comment.objects.filter(pk=comment.pk).update(
             upvotes=counts["up"], downvotes=counts["down"], score=counts["up"] - counts["down"]
         )
@@ -323,6 +362,20 @@ def vote(*, comment: Comment, voter: Commenter, value: int) -> Comment:
     comment.upvotes, comment.downvotes = counts["up"], counts["down"]
     comment.score = counts["up"] - counts["down"]
     return comment
+
+
+def _tally(comment: Comment) -> dict[str, int]:
+    """A comment's up and down votes, counted by account *and* network: every account and
+    guest on one network (IPv6: its /64) together count once each way, so fresh accounts
+    on one address add nothing. A vote with no network known counts on its own."""
+    voice = Case(
+        When(voter_network="", then=Concat(Value("vote:"), Cast("pk", CharField()))),
+        default=F("voter_network"),
+    )
+    return Vote.objects.filter(comment=comment).aggregate(
+        up=Count(voice, distinct=True, filter=Q(value=1)),
+        down=Count(voice, distinct=True, filter=Q(value=-1)),
+    )
 
 
 def _reporter_key(reporter: Commenter) -> str:

@@ -336,11 +336,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 notice=_("Your comment has been updated."),
                 html=lambda: redirect(comment),
             )
+    elif request.method == "GET" and services.held_by_moderators(comment):
+        refusal = services.held_refusal()
     elif request.method == "GET" and not services.can_edit(comment, actor):
         refusal = CommentRefused(services.edit_window_message())
     context = {"comment": comment, "form": form, "refusal": refusal and refusal.message}
     if request.method == "GET":
-        return render(request, "comments/edit.html", context)
+        held = refusal is not None and refusal.code == "held"
+        return render(request, "comments/edit.html", context, status=403 if held else 200)
     status = refusal.status if refusal else 400
     return answer(
         request,
@@ -361,6 +364,8 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = None
     if comment.status not in services.DELETABLE:
         refusal = services.moderated_refusal()
+    elif services.held_by_moderators(comment):
+        refusal = services.held_refusal()
     elif request.method == "POST":
         article = comment.article
         try:

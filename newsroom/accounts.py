@@ -1,9 +1,10 @@
 """Reader accounts: sign up (confirmed by email), and the limits on every account form.
 
 Sign in, sign out and password reset are Django's own. django-axes counts failed sign-ins on
-``/accounts/login/`` and ``/admin/login/`` in PostgreSQL and locks out an address or a
-username for a cool-off (``AXES_*`` settings); password resets and sign-ups are limited per
-address and per username or email in the shared rate-limit store (``newsroom.ratelimit``).
+``/accounts/login/`` and ``/admin/login/`` in PostgreSQL and locks out an address, or a
+username at that address, for a cool-off (``AXES_*`` settings); password resets and sign-ups
+are limited per address (IPv6: its /64) and per username or email in the shared rate-limit
+store (``newsroom.ratelimit``), so the sign-up form's "username taken" cannot be farmed.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import math
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -27,7 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from comments.identity import client_ip
+from comments.identity import client_network_address
 from newsroom import ratelimit
 
 CONFIRM_SALT = "newsroom.accounts.confirm"
@@ -67,12 +71,13 @@ def locked_out(request: HttpRequest, credentials=None, *, retry_after: int | Non
 
 
 def _over_limit(request: HttpRequest, action: str, names: list[str]) -> int | None:
-    """Count one ``action`` attempt per address and per username or email; the seconds to
-    wait when over ``ACCOUNTS_RATE_LIMITS``, else None."""
+    """Count one ``action`` attempt per address (IPv6: its /64, which one reader holds
+    whole) and per username or email; the seconds to wait when over
+    ``ACCOUNTS_RATE_LIMITS``, else None."""
     rates = ratelimit.parse_rates(settings.ACCOUNTS_RATE_LIMITS)
     if not rates:
         return None
-    identities = {f"{action}-ip": client_ip(request) or ""}
+    identities = {f"{action}-ip": client_network_address(request) or ""}
     for n, name in enumerate(names):
         identities[f"{action}-name-{n}"] = name.strip().lower()
     exceeded = ratelimit.hit(identities, rates)
@@ -85,7 +90,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     extra_email_context = {"site_name": settings.SITE_NAME}
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        wait = _over_limit(request, "reset", [request.POST.get("email", "")])
+        email = ratelimit.email_identity(request.POST.get("email", ""))
+        wait = _over_limit(request, "reset", [email])
         if wait is not None:
             return locked_out(request, retry_after=wait)
         return super().post(request, *args, **kwargs)
@@ -111,7 +117,9 @@ def _send(request: HttpRequest, template: str, email: str, context: dict) -> Non
 def sign_up(request: HttpRequest, *, username: str, email: str, password: str, next_url: str):
     """Make an account that waits for its email to be confirmed, and send the link. When an
     active account already uses the email, make nothing and tell that address instead: the
-    reader sees the same either way."""
+    reader sees the same either way, and takes as long: the password is hashed either way
+    (hashing is nearly all of the work, so skipping it told registered emails by timing)."""
+    hashed = make_password(password)
     with transaction.atomic():
         owner = User.objects.filter(email__iexact=email, is_active=True).first()
         if owner is not None:
@@ -121,9 +129,13 @@ def sign_up(request: HttpRequest, *, username: str, email: str, password: str, n
             }
             _send(request, "signup_exists", owner.email, links)
             return
-        user = User.objects.create_user(
-            username=username, email=email, password=password, is_active=False
+        user = User(
+            username=User.normalize_username(username),
+            email=email,
+            password=hashed,
+            is_active=False,
         )
+        user.save()
     token = signing.dumps({"u": user.pk, "e": email, "n": next_url}, salt=CONFIRM_SALT)
     link = request.build_absolute_uri(reverse("signup_confirm", args=[token]))
     _send(request, "signup_confirm", email, {"link": link, "username": username})
@@ -133,7 +145,8 @@ def sign_up(request: HttpRequest, *, username: str, email: str, password: str, n
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        names = [request.POST.get("username", ""), request.POST.get("email", "")]
+        email = ratelimit.email_identity(request.POST.get("email", ""))
+        names = [request.POST.get("username", ""), email]
         wait = _over_limit(request, "signup", names)
         if wait is not None:
             return locked_out(request, retry_after=wait)
@@ -159,10 +172,19 @@ def signup_sent(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the email: a button (so that mail scanners fetching links confirm
-    nothing), which activates the account and signs in."""
+    nothing), which activates the account and signs in. Only an account still waiting for
+    it: never signed in to (confirming signs in) and never changed by staff in the admin. An
+    inactive account otherwise is one staff deactivated, and an old link must not bring it
+    back."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-        user = User.objects.get(pk=data["u"], email=data["e"], is_active=False)
+        user = User.objects.get(
+            pk=data["u"], email=data["e"], is_active=False, last_login__isnull=True
+        )
+        if LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+        ).exists():
+            raise User.DoesNotExist
     except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
         return render(request, "registration/signup_confirm.html", {"invalid": True}, status=400)
     if request.method == "POST":

@@ -57,6 +57,19 @@ class Exceeded:
     retry_after: int  # seconds until the window that refused ends
 
 
+def email_identity(email: str) -> str:
+    """The mailbox an address reaches, as limits count it: lower-cased, without a
+    ``+tag`` and without dots in the local part, ``googlemail.com`` as ``gmail.com``. Many
+    providers deliver ``ada+1@``, ``a.da@`` and ``ada@`` to one inbox, so a limit per email
+    must not see them as three people (merging a few real addresses only tightens it)."""
+    local, at, domain = email.strip().lower().rpartition("@")
+    if not at or not local:
+        return email.strip().lower()
+    local = local.split("+", 1)[0].replace(".", "")
+    domain = {"googlemail.com": "gmail.com"}.get(domain, domain)
+    return f"{local}@{domain}"
+
+
 def _key(scope: str, identity: str, rate: Rate) -> str:
     # Hashed: addresses and emails never sit in the counter table or in Redis in clear.
     digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:40]

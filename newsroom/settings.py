@@ -81,9 +81,11 @@ INSTALLED_APPS = [
     "mptt",
     "csp",
     "axes",
+    # Before django_tasks_db: its ``manage.py db_worker`` is newsroom's, which rides out
+    # database outages (newsroom/management/commands/db_worker.py).
+    "newsroom",
     "django_tasks",
     "django_tasks_db",
-    "newsroom",
     "articles",
     "comments",
 ]
@@ -209,17 +211,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Failed sign-ins (/accounts/login/ and /admin/login/), counted in PostgreSQL by django-axes:
-# this many from one address, or for one username, lock it out for the cool-off.
+# this many from one address, or for one username from one address, lock that out for the
+# cool-off. Never a username alone: anyone could then lock a moderator out from elsewhere.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one, separately
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Honours NEWSROOM_TRUSTED_PROXY_HOPS; an IPv6 reader counts as their /64.
 AXES_CLIENT_IP_CALLABLE = "comments.identity.client_network_address"
 AXES_LOCKOUT_CALLABLE = "newsroom.accounts.locked_out"
 AXES_VERBOSE = False
-# Password resets and sign-ups, per address and per username or email, in the shared
-# rate-limit store (PostgreSQL, or Redis with REDIS_URL). Empty: no limits.
+# Password resets and sign-ups, per address (IPv6: its /64) and per username or email, in the
+# shared rate-limit store (PostgreSQL, or Redis with REDIS_URL). Empty: no limits.
 ACCOUNTS_RATE_LIMITS = os.environ.get("ACCOUNTS_RATE_LIMITS", "5/hour,20/day")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -275,6 +278,9 @@ SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("
 # ``manage.py db_worker`` runs them (``make run`` starts one beside gunicorn). Tests run tasks
 # immediately, except those that drive a real worker.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# The worker waits 1, 2, 4 ... seconds, at most this many, between tries while the database
+# is away, and carries on once it is back.
+TASKS_MAX_RECONNECT_DELAY = env_int("TASKS_MAX_RECONNECT_DELAY", 30)
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

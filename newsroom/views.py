@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from comments.views import wants_json
+from newsroom.csrf import same_origin_verdict
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ _EDITABLE = {
     "name": ("text", "text"),
     "email": ("text", "email"),
 }
+# The reader forms whose text comes back on the 503 page (the comment forms' views).
+_READER_FORMS = {"comments:post", "comments:reply", "comments:edit", "comments:report"}
 
 
 @never_cache
@@ -65,8 +68,15 @@ def first_line(error: BaseException) -> str:
 
 def _sent_fields(request: HttpRequest) -> list[dict[str, str]]:
     """What the reader sent, to put back in a form they can send again (never the CSRF token,
-    which the page renews)."""
-    if request.method != "POST":
+    which the page renews). Only from the site's own comment forms, sent from the site's own
+    page as the browser vouches (``Sec-Fetch-Site`` or ``Origin``): another site's forged
+    POST must never come back as a ready form with a fresh token."""
+    if request.method != "POST" or same_origin_verdict(request) is not True:
+        return []
+    try:
+        if resolve(request.path_info).view_name not in _READER_FORMS:
+            return []
+    except Resolver404:
         return []
     try:
         items = [

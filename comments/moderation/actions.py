@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments.domain import is_moderator
+from comments.domain import is_moderator, network_of
 from comments.models import Appeal, Comment, Flag, Status
 from comments.moderation import appeals, labels
 from comments.moderation.audit import EventAction, record, record_many
@@ -153,14 +153,25 @@ def _teach_spam_checker(target: str, previous: dict[int, str]) -> None:
         transaction.on_commit(teach)
 
 
+def reporting_networks(comment: Comment) -> int:
+    """How many distinct readers' open reports ``comment`` has, counted by account *and*
+    network: every account and guest on one network (IPv6: its /64) count once together,
+    so fresh accounts on one address add nothing. A report whose address is not known
+    (erased after ``COMMENTS_ADDRESS_RETENTION_DAYS``) counts by its reporter."""
+    reports = Flag.objects.filter(comment_id=comment.pk, resolved_at__isnull=True)
+    return len(
+        {network_of(ip) or key for key, ip in reports.values_list("reporter_key", "ip_address")}
+    )
+
+
 def reported(comment: Comment) -> bool:
     """After a new report: with ``COMMENTS_REPORTS_TO_HIDE`` open reports from distinct
-    readers, an approved comment is hidden (back to pending) until a moderator decides.
-    Returns True if this report hid it."""
+    readers (``reporting_networks``), an approved comment is hidden (back to pending) until a
+    moderator decides. Returns True if this report hid it."""
     threshold = settings.COMMENTS_REPORTS_TO_HIDE
     if threshold <= 0 or comment.status != Status.APPROVED:
         return False
-    open_reports = Flag.objects.filter(comment_id=comment.pk, resolved_at__isnull=True).count()
+    open_reports = reporting_networks(comment)
     if open_reports < threshold:
         return False
     with transaction.atomic():

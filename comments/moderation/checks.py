@@ -148,9 +148,9 @@ def _check_links(body: str) -> None:
 
 
 def normalise_text(text: str) -> str:
-    """The text's skeleton (``comments.formatting.skeleton``): "Ｓｔｒａßｅ", "STRASSE" and
-    "strasse" typed with a Cyrillic "s" compare equal."""
-    return formatting.skeleton(text)
+    """The text's skeleton (``comments.formatting.confusable_skeleton``): "Ｓｔｒａßｅ",
+    "STRASSE" and "strasse" typed with a Cyrillic "s" compare equal."""
+    return formatting.confusable_skeleton(text)
 
 
 @lru_cache(maxsize=8)

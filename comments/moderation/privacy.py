@@ -28,6 +28,7 @@ from comments.models import (
     Vote,
 )
 from comments.moderation.audit import EventAction, record_many
+from comments.notifications.models import Subscription
 from newsroom import pagecache
 
 
@@ -47,11 +48,12 @@ def purge_addresses(*, days: int | None = None, now: datetime | None = None) -> 
 
 @dataclass(frozen=True)
 class Person:
-    """Everything that identifies one person's comments, votes and reports."""
+    """Everything that identifies one person's comments, votes, reports and subscriptions."""
 
     users: tuple[int, ...]
     email: str
     keys: tuple[str, ...]
+    addresses: tuple[str, ...] = ()  # their guest comments' addresses
 
     def comments(self) -> QuerySet[Comment]:
         mine = Q(user_id__in=self.users)
@@ -65,7 +67,19 @@ class Person:
         )
 
     def reports(self) -> QuerySet[Flag]:
-        return Flag.objects.filter(Q(user_id__in=self.users) | Q(reporter_key__in=self.keys))
+        """Their reports: by account or key, and a guest's, which are counted by network and
+        carry no browser key, by the addresses their guest comments came from."""
+        return Flag.objects.filter(
+            Q(user_id__in=self.users)
+            | Q(reporter_key__in=self.keys)
+            | Q(user__isnull=True, ip_address__in=self.addresses)
+        )
+
+    def subscriptions(self) -> QuerySet[Subscription]:
+        mine = Q(user_id__in=self.users)
+        if self.email:
+            mine |= Q(email__iexact=self.email)
+        return Subscription.objects.filter(mine)
 
 
 def find_commenter(*, user: AbstractBaseUser | None = None, email: str = "") -> Person:
@@ -78,13 +92,19 @@ def find_commenter(*, user: AbstractBaseUser | None = None, email: str = "") -> 
             get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True)
         )
     keys = {account_key(pk) for pk in users}
+    addresses: set[str] = set()
     if email:
-        keys |= set(
-            Comment.objects.filter(user__isnull=True, guest_email__iexact=email)
-            .exclude(author_key="")
-            .values_list("author_key", flat=True)
+        guest_comments = Comment.objects.filter(user__isnull=True, guest_email__iexact=email)
+        keys |= set(guest_comments.exclude(author_key="").values_list("author_key", flat=True))
+        addresses = set(
+            guest_comments.exclude(ip_address=None).values_list("ip_address", flat=True)
         )
-    return Person(users=tuple(sorted(users)), email=email, keys=tuple(sorted(keys)))
+    return Person(
+        users=tuple(sorted(users)),
+        email=email,
+        keys=tuple(sorted(keys)),
+        addresses=tuple(sorted(addresses)),
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,7 @@ class Erasure:
     comments: int
     votes: int
     reports: int
+    subscriptions: int = 0
 
 
 def erase_commenter(
@@ -104,7 +125,8 @@ def erase_commenter(
     """Erase what identifies a commenter from everything they wrote, keeping threads intact:
     their comments lose name, email, account, address and browser key, and (unless
     ``keep_text``) their text, becoming "deleted" placeholders; their votes and reports stay
-    counted but anonymous. The account itself is not deleted, and bans stay on record."""
+    counted but anonymous; their subscriptions are deleted. The account itself is not
+    deleted, and bans stay on record."""
     if user is None and not email.strip():
         raise ValueError("erase_commenter needs an account or an email address.")
     person = find_commenter(user=user, email=email)
@@ -128,6 +150,8 @@ def erase_commenter(
         reports = person.reports().update(
             user=None, reporter_key=anonymous_key, ip_address=None, details=""
         )
+        by_model = person.subscriptions().delete()[1]  # their unsent notifications go too
+        subscriptions_deleted = by_model.get(Subscription._meta.label, 0)
         if not keep_text:  # the copies of their words the language checks and appeals keep
             LanguageLabel.objects.filter(comment_id__in=pks).delete()
             CommentScore.objects.filter(comment_id__in=pks).update(reasons={})
@@ -139,4 +163,6 @@ def erase_commenter(
         for article_id in sorted({comment.article_id for comment in comments}):
             Comment.objects.recount(article_id)
             pagecache.article_changed(article_id)
-    return Erasure(comments=len(pks), votes=votes, reports=reports)
+    return Erasure(
+        comments=len(pks), votes=votes, reports=reports, subscriptions=subscriptions_deleted
+    )

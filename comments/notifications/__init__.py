@@ -2,8 +2,9 @@
 
 Readers follow a discussion (every new comment, or only replies to their own); moderators
 hear of comments waiting for them. Nothing is sent inside a request: events leave
-``Notification`` rows, and tasks run by the worker (``manage.py db_worker``) turn each
-recipient's rows into one digest email per window.
+``Notification`` rows, and tasks run by the worker (``manage.py db_worker``) send them: the
+first after a quiet spell at once, what follows in one email per window (or per hour or day,
+as the reader chose).
 
 - ``models``: the subscription and the notification rows.
 - ``subscriptions``: subscribe, confirm, change, unsubscribe (and the signed links).

@@ -6,8 +6,8 @@ is logged and rolled back alone, never turned into a refused comment.
 
 Only comments readers can see notify subscribers: a comment held for review notifies them
 when a moderator approves it. Nobody hears of their own comment. Each event only writes
-``Notification`` rows and queues a digest task for when the recipient's window closes, so
-a burst of comments becomes one email per recipient.
+``Notification`` rows and queues a send for when it is due (``tasks.due_at``: the first
+after a quiet spell at once, what follows within the window in one email).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,7 +26,7 @@ from django.utils import timezone
 from comments.domain import MODERATE_PERMISSION
 from comments.models import Comment, Status
 from comments.notifications import tasks
-from comments.notifications.models import Kind, Notification, Subscription
+from comments.notifications.models import Delivery, Kind, Notification, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -102,35 +101,59 @@ def _written_by(comment: Comment) -> Q:
     return condition
 
 
-def is_own(subscription: Subscription, comment: Comment) -> bool:
-    """Whether ``comment`` was written by the subscriber (same account or same address)."""
-    if subscription.user_id and subscription.user_id == comment.user_id:
-        return True
-    email = _email_of(comment)
-    return bool(email) and email == subscription.email
+def _replies_to(parent: Comment) -> Q:
+    """ "Replies to my comments" subscriptions of whoever wrote ``parent``: their account or
+    its (verified) address; for a guest's comment, only a guest subscription of that address
+    made from the browser that posted it. A guest's email is not verified: anyone may post
+    as victim@, and replies to that must not reach victim@."""
+    if parent.user_id:
+        return Q(user_id=parent.user_id) | Q(email=_email_of(parent))
+    email = _email_of(parent)
+    if not email or not parent.author_key:
+        return Q(pk__in=[])
+    return Q(user__isnull=True, email=email, author_key=parent.author_key)
+
+
+def _is_reply_for(subscription: Subscription, parent: Comment) -> bool:
+    """Whether ``subscription`` hears of replies to ``parent`` as replies to its own (the
+    rule ``_replies_to`` asks the database)."""
+    if parent.user_id:
+        return subscription.user_id == parent.user_id or subscription.email == _email_of(parent)
+    return (
+        not subscription.user_id
+        and bool(parent.author_key)
+        and subscription.author_key == parent.author_key
+        and subscription.email == _email_of(parent)
+    )
 
 
 def _schedule(rows: list[Notification], field: str, task_) -> None:
-    """Store ``rows`` and make sure a digest is queued for each recipient's window: the first
-    row of a window queues it for the window's end; later rows join it. A recipient whose
-    oldest unsent row is overdue (a failed send, a stopped worker) is queued again now."""
+    """Store ``rows`` and make sure a send is queued for each recipient, due as
+    ``tasks.due_at`` says (at once for the first after a quiet spell): the row that opens a
+    recipient's batch queues it; later rows join it. A recipient whose oldest unsent row is
+    overdue (a failed send, a stopped worker) is queued again now."""
     if not rows:
         return
-    window = timedelta(seconds=settings.COMMENTS_NOTIFY_WINDOW)
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        for recipient_id in sorted({getattr(row, field) for row in rows}):
-            oldest = Notification.objects.filter(
-                **{field: recipient_id, "sent_at__isnull": True}
-            ).aggregate(oldest=Min("created_at"))["oldest"]
+        recipients = sorted({getattr(row, field) for row in rows})
+        deliveries = (
+            dict(Subscription.objects.filter(pk__in=recipients).values_list("pk", "delivery"))
+            if field == "subscription_id"
+            else {}
+        )
+        for recipient_id in recipients:
+            recipient = Q(**{field: recipient_id})
+            oldest = Notification.objects.filter(recipient, sent_at__isnull=True).aggregate(
+                oldest=Min("created_at")
+            )["oldest"]
             if oldest is None:
                 continue
-            now = timezone.now()
-            due = oldest + window
+            due = tasks.due_at(recipient, deliveries.get(recipient_id, Delivery.INSTANT))
             opened_now = not any(
                 getattr(row, field) == recipient_id and row.created_at > oldest for row in rows
             )
-            if opened_now or due <= now:
+            if opened_now or due <= timezone.now():
                 _enqueue_on_commit(task_, recipient_id, due)
 
 
@@ -164,7 +187,7 @@ def comments_became_visible(pks: Iterable[int]) -> None:
         parent = comment.parent if comment.parent_id else None
         wanted = Q(kind=Kind.ALL)
         if parent is not None:
-            wanted |= Q(kind=Kind.REPLIES) & _written_by(parent)
+            wanted |= Q(kind=Kind.REPLIES) & _replies_to(parent)
         subscribers = (
             Subscription.objects.confirmed()
             .filter(article_id=comment.article_id)
@@ -172,7 +195,7 @@ def comments_became_visible(pks: Iterable[int]) -> None:
             .exclude(_written_by(comment))
         )
         for subscription in subscribers:
-            is_reply = parent is not None and is_own(subscription, parent)
+            is_reply = parent is not None and _is_reply_for(subscription, parent)
             rows.append(
                 Notification(
                     subscription=subscription,

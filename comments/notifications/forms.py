@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comments.notifications.models import Kind
+from comments.notifications.models import Delivery, Kind
 
 NOTIFY_CHOICES = [("", _("Nothing")), *Kind.choices]
 
@@ -48,6 +48,13 @@ class FollowForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    """An account holder's choice for one of their subscriptions ("" ends it)."""
+    """An account holder's choices for one of their subscriptions: what ("" ends it) and
+    when (left out: unchanged)."""
 
     kind = forms.ChoiceField(label=_("Notify me of"), choices=NOTIFY_CHOICES, required=False)
+    delivery = forms.ChoiceField(
+        label=_("Send"),
+        choices=Delivery.choices,
+        required=False,
+        help_text=_("At once: the first within a minute, then one email every few minutes."),
+    )

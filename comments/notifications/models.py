@@ -27,6 +27,14 @@ class Kind(models.TextChoices):
     ALL = "all", _("All new comments on this article")
 
 
+class Delivery(models.TextChoices):
+    """When a subscriber's emails go out (Coral's choices)."""
+
+    INSTANT = "instant", _("At once")
+    HOURLY = "hourly", _("Hourly digest")
+    DAILY = "daily", _("Daily digest")
+
+
 class SubscriptionQuerySet(models.QuerySet["Subscription"]):
     def confirmed(self) -> SubscriptionQuerySet:
         """Subscriptions that receive email: their address has been confirmed."""
@@ -37,6 +45,7 @@ class Subscription(models.Model):
     """A reader following one article's discussion by email."""
 
     Kind = Kind
+    Delivery = Delivery
 
     article = models.ForeignKey(
         "articles.Article",
@@ -56,6 +65,25 @@ class Subscription(models.Model):
         _("email"), help_text=_("Stored in lower case; the account's address for accounts.")
     )
     kind = models.CharField(_("notify of"), max_length=10, choices=Kind.choices)
+    delivery = models.CharField(
+        _("delivery"),
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.INSTANT,
+        help_text=_(
+            "At once: the first email goes out within a minute, and what follows within "
+            "COMMENTS_NOTIFY_WINDOW joins the next one. Digests: one email an hour or a day."
+        ),
+    )
+    author_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A guest's hashed browser key: their replies subscription covers comments posted "
+            "from that browser only (a guest's email is not verified)."
+        ),
+    )
     key = models.CharField(
         max_length=64,
         unique=True,

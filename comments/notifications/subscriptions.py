@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from comments.domain import Commenter
+from comments.domain import Commenter, network_of
 from comments.models import Comment, Status
 from comments.moderation.checks import active_ban_for
 from comments.notifications import tasks
 from comments.notifications.links import CONFIRM_SALT, UNSUBSCRIBE_SALT, LinkProblem, resolve
-from comments.notifications.models import Kind, Subscription
+from comments.notifications.models import Delivery, Kind, Subscription
 from newsroom import ratelimit
 
 # One address receives at most this many confirmation emails an hour (across articles), and
@@ -81,10 +81,13 @@ def subscribe(
     user: AbstractBaseUser | None = None,
     email: str = "",
     ip: str | None = None,
+    author_key: str = "",
 ) -> Outcome:
     """Follow ``article`` (``kind``: replies or all). A signed-in reader with a confirmed
     email is subscribed at once; a guest is sent a confirmation link by the worker and
-    subscribed when they open it. Raises ``SubscriptionRefused`` with the reason."""
+    subscribed when they open it (``author_key``: the guest's hashed browser key, whose
+    comments "replies to my comments" then covers). Raises ``SubscriptionRefused`` with the
+    reason."""
     if kind not in Kind.values:
         raise SubscriptionRefused(_("Choose what to be notified of."))
     if user is not None and user.is_authenticated:
@@ -99,7 +102,7 @@ def subscribe(
     except ValidationError:
         raise SubscriptionRefused(_("Enter a valid email address to subscribe.")) from None
     _refuse_if_banned(user=None, email=email, ip=ip)
-    return _subscribe_guest(article=article, kind=kind, email=email, ip=ip)
+    return _subscribe_guest(article=article, kind=kind, email=email, ip=ip, author_key=author_key)
 
 
 def _locked(*, article: Article, email: str, defaults: dict) -> Subscription:
@@ -134,15 +137,23 @@ def _subscribe_account(
     return Outcome(subscription, confirmed=True)
 
 
-def _subscribe_guest(*, article: Article, kind: str, email: str, ip: str | None) -> Outcome:
+def _subscribe_guest(
+    *, article: Article, kind: str, email: str, ip: str | None, author_key: str
+) -> Outcome:
+    """A guest's request. Whether the address already follows the discussion must not show,
+    so a confirmed subscription goes through the same limits and answers the same as a new
+    one; it is only left unchanged (its owner changes it from the links in its emails)."""
     now = timezone.now()
+    rates = ratelimit.parse_rates(settings.COMMENTS_SUBSCRIBE_RATE_LIMITS)
+    if ratelimit.hit({"subscribe-ip": network_of(ip)}, rates, now) is not None:
+        raise SubscriptionRefused(
+            _("Too many subscriptions from your network. Please try again later.")
+        )
     with transaction.atomic():
-        subscription = _locked(article=article, email=email, defaults={"kind": kind})
-        if subscription.confirmed_at is not None:
-            # Only the address's owner may change a confirmed subscription (account page,
-            # or the links in its emails); say the same as for a new one.
-            return Outcome(subscription, confirmed=False)
-        subscription.kind = kind
+        subscription = _locked(
+            article=article, email=email, defaults={"kind": kind, "author_key": author_key}
+        )
+        confirmed = subscription.confirmed_at is not None
         recently = subscription.confirmation_requested_at and (
             now - subscription.confirmation_requested_at < RESEND_AFTER
         )
@@ -150,24 +161,33 @@ def _subscribe_guest(*, article: Article, kind: str, email: str, ip: str | None)
             sent_lately = Subscription.objects.filter(
                 email=email, confirmation_requested_at__gte=now - timedelta(hours=1)
             ).count()
-            if sent_lately >= CONFIRMATIONS_PER_HOUR:
+            # ada+1@, a.da@... reach one inbox: the hourly cap counts the mailbox too.
+            mailbox = ratelimit.hit(
+                {"confirm-mailbox": ratelimit.email_identity(email)},
+                (ratelimit.Rate(CONFIRMATIONS_PER_HOUR, 60 * 60),),
+                now,
+            )
+            if sent_lately >= CONFIRMATIONS_PER_HOUR or mailbox is not None:
                 raise SubscriptionRefused(
                     _(
                         "Too many confirmation emails were sent to this address in the last "
                         "hour. Please try again later."
                     )
                 )
-            rates = ratelimit.parse_rates(settings.COMMENTS_SUBSCRIBE_RATE_LIMITS)
-            if ratelimit.hit({"subscribe-ip": ip or ""}, rates, now) is not None:
-                raise SubscriptionRefused(
-                    _("Too many subscriptions from your network. Please try again later.")
-                )
-            subscription.confirmation_pending = True
             subscription.confirmation_requested_at = now
+            subscription.confirmation_pending = not confirmed
+        if not confirmed:
+            subscription.kind = kind
+            subscription.author_key = author_key or subscription.author_key
         subscription.save(
-            update_fields=["kind", "confirmation_pending", "confirmation_requested_at"]
+            update_fields=[
+                "kind",
+                "author_key",
+                "confirmation_pending",
+                "confirmation_requested_at",
+            ]
         )
-        if not recently:
+        if not recently and not confirmed:
             tasks.enqueue(tasks.send_confirmation, subscription.pk)
     return Outcome(subscription, confirmed=False)
 
@@ -180,19 +200,34 @@ def subscribe_author(*, comment: Comment, author: Commenter, kind: str) -> str |
         return None
     try:
         outcome = subscribe(
-            article=comment.article, kind=kind, user=author.user, email=author.email, ip=author.ip
+            article=comment.article,
+            kind=kind,
+            user=author.user,
+            email=author.email,
+            ip=author.ip,
+            author_key=author.key,
         )
     except SubscriptionRefused as refusal:
         return refusal.message
     return outcome.message
 
 
-def confirm(token: str) -> tuple[Subscription | None, LinkProblem | None, bool]:
-    """Confirm a guest's subscription from the emailed link. Returns the subscription (or
-    None), the problem with the link (or None), and whether it was already confirmed."""
+def to_confirm(token: str) -> tuple[Subscription | None, LinkProblem | None]:
+    """The subscription a confirmation link names, left unconfirmed: opening the link asks
+    first (one button), since mail scanners open every link in a message."""
     found = resolve(token, CONFIRM_SALT, settings.COMMENTS_CONFIRM_MAX_AGE)
     if isinstance(found, LinkProblem):
-        return None, found, False
+        return None, found
+    return found, None
+
+
+def confirm(token: str) -> tuple[Subscription | None, LinkProblem | None, bool]:
+    """Confirm a guest's subscription from the emailed link's button. Returns the
+    subscription (or None), the problem with the link (or None), and whether it was already
+    confirmed."""
+    found, problem = to_confirm(token)
+    if problem is not None:
+        return None, problem, False
     with transaction.atomic():
         updated = Subscription.objects.filter(pk=found.pk, confirmed_at__isnull=True).update(
             confirmed_at=timezone.now(), confirmation_pending=False
@@ -220,17 +255,22 @@ def unsubscribe(token: str) -> tuple[Subscription | None, LinkProblem | None]:
     return found, problem
 
 
-def change(*, subscription: Subscription, user: AbstractBaseUser, kind: str) -> bool:
+def change(
+    *, subscription: Subscription, user: AbstractBaseUser, kind: str, delivery: str = ""
+) -> bool:
     """An account holder changes (``replies``/``all``) or ends (``""``) one of their
-    subscriptions. Returns False when it is not theirs."""
+    subscriptions, and chooses when its emails go (``delivery``: at once, hourly or daily;
+    ``""`` leaves it). Returns False when it is not theirs or a choice is unknown."""
     if subscription.user_id != user.pk:
         return False
     if not kind:
         subscription.delete()
-    elif kind in Kind.values:
-        Subscription.objects.filter(pk=subscription.pk).update(kind=kind)
-    else:
+        return True
+    if kind not in Kind.values or (delivery and delivery not in Delivery.values):
         return False
+    Subscription.objects.filter(pk=subscription.pk).update(
+        kind=kind, delivery=delivery or subscription.delivery
+    )
     return True
 
 

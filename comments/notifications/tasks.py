@@ -1,5 +1,10 @@
 """The worker's side: claim what is due, send it, mark it sent, or retry later.
 
+When a recipient's email is due is decided here, once (``due_at``): "at once" sends the
+first notification after a quiet spell immediately (within a minute, worker permitting) and
+batches what follows until ``COMMENTS_NOTIFY_WINDOW`` has passed since that email; the hourly
+and daily digests send one email a period. Moderators' alerts go "at once".
+
 Each task locks the rows it sends with ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks them
 sent in the same transaction, so a second worker running the same task at once finds nothing
 to send, and a worker stopped midway leaves the rows unsent for the next run. A failed send
@@ -16,13 +21,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
 from comments.notifications import emails
-from comments.notifications.models import Notification, Subscription
+from comments.notifications.models import Delivery, Notification, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +38,37 @@ def enqueue(task_: Task, *args, run_after: datetime | None = None) -> None:
     if run_after is not None and run_after > timezone.now() and task_.get_backend().supports_defer:
         task_ = task_.using(run_after=run_after)
     task_.enqueue(*args)
+
+
+def window_of(delivery: str) -> timedelta:
+    """The least time between two emails to one recipient."""
+    if delivery == Delivery.HOURLY:
+        return timedelta(hours=1)
+    if delivery == Delivery.DAILY:
+        return timedelta(days=1)
+    return timedelta(seconds=settings.COMMENTS_NOTIFY_WINDOW)
+
+
+def due_at(recipient: Q, delivery: str = Delivery.INSTANT) -> datetime | None:
+    """When the recipient's unsent notifications are to be sent (None: there are none). At
+    once: the oldest one's time, so the first after a quiet spell goes now, but never sooner
+    than the window after the last email. Digests: a period after the oldest, and a period
+    after the last email."""
+    found = Notification.objects.filter(recipient).aggregate(
+        oldest=Min("created_at", filter=Q(sent_at__isnull=True)), last=Max("sent_at")
+    )
+    if found["oldest"] is None:
+        return None
+    window = window_of(delivery)
+    due = found["oldest"] if delivery == Delivery.INSTANT else found["oldest"] + window
+    if found["last"] is not None:
+        due = max(due, found["last"] + window)
+    return due
+
+
+def delivery_of(subscription_id: int) -> str:
+    found = Subscription.objects.filter(pk=subscription_id).values_list("delivery", flat=True)
+    return found.first() or Delivery.INSTANT
 
 
 def backoff(attempt: int) -> timedelta:
@@ -56,7 +92,17 @@ def _deliver(
     attempt: int,
     task_: Task,
     build: Callable[[list[Notification]], EmailMultiAlternatives | None],
+    delivery: str = Delivery.INSTANT,
 ) -> int:
+    if attempt == 0 and task_.get_backend().supports_defer:
+        # Two events at once may each have queued a send: the later one waits its turn, so
+        # a recipient never gets two emails within the window.
+        due = due_at(recipient, delivery)
+        if due is None:
+            return 0
+        if due > timezone.now():
+            enqueue(task_, key, run_after=due)
+            return 0
     with transaction.atomic():
         rows = list(
             Notification.objects.select_for_update(skip_locked=True)
@@ -98,6 +144,7 @@ def send_digest(subscription_id: int, attempt: int = 0) -> int:
         attempt=attempt,
         task_=send_digest,
         build=emails.subscriber_digest,
+        delivery=delivery_of(subscription_id),
     )
 
 
@@ -136,26 +183,26 @@ def send_confirmation(subscription_id: int, attempt: int = 0) -> int:
 
 
 def requeue_unsent() -> int:
-    """Queue a send for every recipient with unsent rows (due when their digest window
-    closes) and every pending confirmation.
+    """Queue a send for every recipient with unsent rows (due as ``due_at`` says) and every
+    pending confirmation.
 
     Sends are claimed row by row, so queuing one twice is harmless. For after a worker was
     killed mid-task (its task stays "running"), or a change of task backend. Returns how
     many tasks were queued.
     """
-    window = timedelta(seconds=settings.COMMENTS_NOTIFY_WINDOW)
     queued = 0
     with transaction.atomic():
         unsent = Notification.objects.filter(sent_at__isnull=True)
         for field, task_ in (("subscription", send_digest), ("moderator", send_moderator_digest)):
-            oldest = (
+            recipients = (
                 unsent.exclude(**{field: None})
-                .values_list(f"{field}_id")
-                .annotate(oldest=Min("created_at"))
+                .values_list(f"{field}_id", flat=True)
+                .distinct()
                 .order_by(f"{field}_id")
             )
-            for pk, since in oldest:
-                enqueue(task_, pk, run_after=since + window)
+            for pk in recipients:
+                delivery = delivery_of(pk) if field == "subscription" else Delivery.INSTANT
+                enqueue(task_, pk, run_after=due_at(Q(**{f"{field}_id": pk}), delivery))
                 queued += 1
         pending = Subscription.objects.filter(confirmation_pending=True, confirmed_at=None)
         for pk in pending.values_list("pk", flat=True):

@@ -93,11 +93,26 @@ def follow(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@csrf_exempt  # the signed link is the permission; another site cannot know it
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    subscription, problem, already = subscriptions.confirm(token)
-    if problem is not None:
-        return _problem_page(request, problem)
+    """Opening the link (GET) asks, with one button; only the button's POST confirms. Mail
+    scanners open every link in a message, and must not subscribe anyone."""
+    if request.method == "GET":
+        subscription, problem = subscriptions.to_confirm(token)
+        if problem is not None:
+            return _problem_page(request, problem)
+        if subscription.confirmed_at is None:
+            return render(
+                request,
+                "comments/notifications/confirm.html",
+                {"article": subscription.article},
+            )
+        already = True
+    else:
+        subscription, problem, already = subscriptions.confirm(token)
+        if problem is not None:
+            return _problem_page(request, problem)
     return _link_page(
         request,
         title=_("Subscription confirmed"),
@@ -147,7 +162,10 @@ def account(request: HttpRequest) -> HttpResponse:
     entries = [
         (
             subscription,
-            ChangeForm(initial={"kind": subscription.kind}, prefix=f"s{subscription.pk}"),
+            ChangeForm(
+                initial={"kind": subscription.kind, "delivery": subscription.delivery},
+                prefix=f"s{subscription.pk}",
+            ),
         )
         for subscription in subscriptions.for_account(request.user)
     ]
@@ -162,7 +180,10 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose what to be notified of."))
     elif subscriptions.change(
-        subscription=subscription, user=request.user, kind=form.cleaned_data["kind"]
+        subscription=subscription,
+        user=request.user,
+        kind=form.cleaned_data["kind"],
+        delivery=form.cleaned_data["delivery"],
     ):
         messages.success(
             request,

@@ -71,13 +71,14 @@ def make_comment_row(
 
 
 def report(comment: Comment, times: int = 1, *, start: int = 0) -> list[Flag]:
-    """``times`` reports from distinct readers, with ``flag_count`` kept as services keep it."""
+    """``times`` reports from distinct readers (each on a network of their own), with
+    ``flag_count`` kept as services keep it."""
     flags = [
         Flag.objects.create(
             comment=comment,
             reporter_key=f"reporter-{comment.pk}-{start + i}",
             reason=Flag.Reason.ABUSE,
-            ip_address="192.0.2.99",
+            ip_address=f"2001:db8:{comment.pk % 65536:x}:{start + i:x}::99",
         )
         for i in range(times)
     ]

@@ -66,6 +66,14 @@ def test_rate_limit_follows_an_email_across_addresses(article):
 
 
 @pytest.mark.usefixtures("limits")
+def test_rate_limit_follows_plus_addressed_and_dotted_variants_of_an_email(article):
+    variants = ["busy+1@example.org", "b.usy@example.org", "b.u.s.y+x@Example.org"]
+    burst(article, [guest(email=variants[n % 3], ip=f"192.0.2.{n}") for n in range(5)])
+    error = refusal(article, guest(email="bu.sy+news@example.org", ip="192.0.2.77"))
+    assert error.code == "rate_limited"
+
+
+@pytest.mark.usefixtures("limits")
 def test_rate_limit_follows_an_account_across_addresses(article):
     user = make_user()
     burst(article, [member(user, ip=f"192.0.2.{n}") for n in range(5)])

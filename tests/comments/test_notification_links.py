@@ -39,10 +39,10 @@ def path_of(url: str) -> str:
 def test_confirmation_link_used_twice_says_it_was_already_confirmed(article):
     subscription = guest_subscription(article)
     url = path_of(links.confirm_url(subscription))
-    first = Client().get(url)
+    first = Client().post(url)
     assert first.status_code == 200
     assert "You will get an email" in first.content.decode()
-    second = Client().get(url)
+    second = Client().post(url)
     assert second.status_code == 200
     assert "already confirmed" in second.content.decode()
     assert Subscription.objects.confirmed().count() == 1
@@ -153,7 +153,7 @@ def test_confirmation_email_link_is_the_one_that_confirms(article):
     guest_subscription(article)
     [message] = mail.outbox
     path = re.search(r"https://news\.example\.org(/comments/confirm/\S+/)", message.body).group(1)
-    assert Client().get(path).status_code == 200
+    assert Client().post(path).status_code == 200
     assert Subscription.objects.confirmed().exists()
 
 

@@ -15,6 +15,7 @@ import smtplib
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import connections
+from django.db.models import F
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -33,8 +35,8 @@ from comments.models import Comment
 from comments.notifications import subscriptions, tasks
 from comments.notifications.models import Notification, Subscription
 from comments.services import post_comment
-from tests.comments.helpers import guest, make_posted_comment
-from tests.helpers import make_article
+from tests.comments.helpers import guest, make_posted_comment, member
+from tests.helpers import make_article, make_user
 from tests.processes import url_of_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,8 +80,12 @@ def run_due_tasks() -> int:
     return ran
 
 
-def close_window() -> None:
-    """Let the digest window pass: every queued task becomes due."""
+def close_window(seconds: int = WINDOW) -> None:
+    """Let ``seconds`` (the digest window) pass: what was sent and queued moves that far into
+    the past, and every queued task becomes due."""
+    passed = timedelta(seconds=seconds + 1)
+    Notification.objects.update(created_at=F("created_at") - passed)
+    Notification.objects.exclude(sent_at=None).update(sent_at=F("sent_at") - passed)
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
 
 
@@ -92,23 +98,35 @@ class FailingBackend(BaseEmailBackend):
 
 
 @pytest.mark.django_db
-def test_a_burst_of_comments_becomes_one_digest_per_subscriber_after_the_window(
+def test_the_first_comment_goes_out_at_once_and_a_burst_after_it_in_one_digest(
     queued, django_capture_on_commit_callbacks
 ):
+    """A reader hears of the first new comment at once (wpDiscuz's readers do); what follows
+    within the window since that email comes in one email when the window closes."""
+    queued.COMMENTS_RATE_LIMITS = ""
     article = make_article()
     subscribe(article, "one@example.org")
     subscribe(article, "two@example.org")
-    started = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_posted_comment(article, "The first.")
+    assert DBTaskResult.objects.ready().count() == 2  # due at once
+    assert run_due_tasks() == 2
+    assert sorted((m.to[0], "The first." in m.body) for m in mail.outbox) == [
+        ("one@example.org", True),
+        ("two@example.org", True),
+    ]
+
+    mail.outbox.clear()
+    window_ends = sorted(
+        sent + timedelta(seconds=WINDOW)
+        for sent in Notification.objects.values_list("sent_at", flat=True)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(5):
             make_posted_comment(article, f"Comment number {n}.")
-    # One task per subscriber, due when the window that the first comment opened closes.
-    due = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
-    assert len(due) == 2
-    assert all(
-        started + timedelta(seconds=WINDOW) <= at <= timezone.now() + timedelta(seconds=WINDOW)
-        for at in due
-    )
+    # One task per subscriber, due when the window since their email closes.
+    due = DBTaskResult.objects.filter(status="READY").values_list("run_after", flat=True)
+    assert sorted(due) == window_ends
     assert run_due_tasks() == 0 and mail.outbox == []  # nothing before the window closes
 
     close_window()
@@ -121,6 +139,48 @@ def test_a_burst_of_comments_becomes_one_digest_per_subscriber_after_the_window(
         assert "5 new comments" in message.subject
         assert all(f"Comment number {n}." in message.body for n in range(5))
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_task_run_early_waits_for_the_window_and_sends_no_second_email(
+    queued, django_capture_on_commit_callbacks
+):
+    """Two events at once may each queue a send: the second, run before the window since the
+    first email closed, puts itself back for then."""
+    article = make_article()
+    subscription = subscribe(article, "one@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_posted_comment(article, "First.")
+    run_due_tasks()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_posted_comment(article, "Second.")
+    tasks.send_digest.enqueue(subscription.pk)  # a second, early send
+    assert run_due_tasks() == 1
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("delivery", "seconds"), [("hourly", 3600), ("daily", 86400)])
+def test_digest_readers_get_one_email_a_period(
+    queued, django_capture_on_commit_callbacks, delivery, seconds
+):
+    article = make_article()
+    subscription = subscribe(article, "one@example.org")
+    Subscription.objects.filter(pk=subscription.pk).update(delivery=delivery)
+    started = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_posted_comment(article, "Morning.")
+        make_posted_comment(article, "Noon.")
+    [due] = DBTaskResult.objects.values_list("run_after", flat=True)
+    assert started + timedelta(seconds=seconds) <= due
+    assert due <= timezone.now() + timedelta(seconds=seconds)
+    close_window(WINDOW)
+    assert run_due_tasks() == 1 and mail.outbox == []  # five minutes are not an hour
+    close_window(seconds)
+    assert run_due_tasks() == 1
+    [message] = mail.outbox
+    assert "Morning." in message.body and "Noon." in message.body
 
 
 @pytest.mark.django_db
@@ -291,7 +351,9 @@ def test_two_workers_sending_the_same_digest_at_once_send_it_once(queued):
 # --- Real worker processes ----------------------------------------------------------------------
 
 
-def start_worker(outbox: Path, *extra: str) -> subprocess.Popen:
+def start_worker(
+    outbox: Path, *extra: str, batch: bool = True, window: int = 0
+) -> subprocess.Popen:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -304,11 +366,12 @@ def start_worker(outbox: Path, *extra: str) -> subprocess.Popen:
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(outbox),
         NEWSROOM_SITE_URL="https://news.example.org",
-        COMMENTS_NOTIFY_WINDOW="0",
+        COMMENTS_NOTIFY_WINDOW=str(window),
     )
+    mode = ["--batch", "--interval", "0"] if batch else ["--interval", "1"]
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload",
-         "--no-startup-delay", "--interval", "0", *extra],
+        [sys.executable, "manage.py", "db_worker", *mode, "--no-reload",
+         "--no-startup-delay", *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
@@ -372,9 +435,7 @@ def test_rows_left_by_a_killed_worker_are_sent_after_send_notifications(
     output = io.StringIO()
     call_command("send_notifications", stdout=output)
     assert output.getvalue() == "Queued 1 task(s); the worker sends them.\n"
-    assert run_due_tasks() == 0  # still due when the digest window closes, not earlier
-    close_window()
-    assert run_due_tasks() == 1
+    assert run_due_tasks() == 1  # the first email after a quiet spell is due at once
     [message] = mail.outbox
     assert "Interrupted." in message.body
 
@@ -406,3 +467,29 @@ def test_notifications_commit_with_the_comment_even_when_queueing_fails_after_co
     assert run_due_tasks() == 1
     [message] = mail.outbox
     assert "Posted as the lights went out." in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_reaches_its_author_within_a_minute_with_a_real_worker_running(queued, tmp_path):
+    """The reader whose comment got a reply hears of it at once (the five-minute window
+    batches only what follows): a running ``db_worker`` sends it within 60 seconds."""
+    article = make_article(headline="Bridge opens at last")
+    reader = make_user("ruth", email="ruth@example.org")
+    subscriptions.subscribe(article=article, kind="replies", user=reader)
+    mine = post_comment(article=article, parent=None, author=member(reader), body="My view.")
+    outbox = tmp_path / "outbox"
+    worker = start_worker(outbox, batch=False, window=WINDOW)
+    try:
+        post_comment(article=article, parent=mine, author=guest("Writer"), body="I disagree.")
+        deadline = time.monotonic() + 60
+        while "To: ruth@example.org" not in sent_files(outbox):
+            assert worker.poll() is None, worker.communicate()[0]
+            assert time.monotonic() < deadline, "no email within 60 seconds"
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=60)
+    sent = sent_files(outbox)
+    assert sent.count("To: ruth@example.org") == 1
+    assert "I disagree." in sent and "replied to your comment" in sent
+    assert Notification.objects.get().sent_at is not None

@@ -159,7 +159,7 @@ def test_guest_choice_waits_for_the_emailed_link_before_anything_is_sent(
         make_posted_comment(article, "Before confirming.")
     assert len(mail.outbox) == 1  # unconfirmed: nothing sent
 
-    page = client.get(link_in(confirmation, "confirm"))
+    page = client.post(link_in(confirmation, "confirm"))  # the button on the link's page
     assert page.status_code == 200
     assert "Subscription confirmed" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,7 +175,7 @@ def test_guest_follows_without_commenting_after_confirming(article):
     )
     assert response.status_code == 302
     [confirmation] = mail.outbox
-    Client().get(link_in(confirmation, "confirm"))
+    Client().post(link_in(confirmation, "confirm"))
     assert Subscription.objects.confirmed().get(article=article).email == "lin@example.org"
 
 
@@ -435,3 +435,26 @@ def test_account_without_email_is_told_why_it_cannot_subscribe(article):
     )
     assert response.status_code == 400
     assert "no confirmed email" in response.content.decode()
+
+
+def test_account_page_offers_at_once_hourly_and_daily_and_saves_the_choice(article):
+    reader = make_user("ruth")
+    subscriptions.subscribe(article=article, kind="all", user=reader)
+    subscription = Subscription.objects.get()
+    assert subscription.delivery == "instant"  # the default: at once
+    client = signed_in(reader)
+    html = client.get(reverse("comments:subscriptions")).content.decode()
+    for label in ("At once", "Hourly digest", "Daily digest"):
+        assert f">{label}</option>" in html
+    assert '<option value="instant" selected>At once</option>' in html
+
+    url = reverse("comments:change_subscription", args=[subscription.pk])
+    response = client.post(
+        url, {f"s{subscription.pk}-kind": "all", f"s{subscription.pk}-delivery": "daily"}
+    )
+    assert response.status_code == 302
+    assert Subscription.objects.values_list("kind", "delivery").get() == ("all", "daily")
+    response = client.post(
+        url, {f"s{subscription.pk}-kind": "all", f"s{subscription.pk}-delivery": "weekly"}
+    )
+    assert Subscription.objects.values_list("kind", "delivery").get() == ("all", "daily")

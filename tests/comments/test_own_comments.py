@@ -356,3 +356,68 @@ def test_edits_are_rate_limited_with_a_clear_message(reader, mine, settings):
     assert scripted.json()["message"].startswith("You are editing faster")
     mine.refresh_from_db()
     assert mine.body == "Draft 2."
+
+
+# --- What moderators hold is theirs (the review's finding 6) ---------------------------------
+
+
+def hide_by_reports(comment: Comment) -> None:
+    from comments import services
+    from comments.domain import Commenter
+
+    for n in range(3):  # three readers on three networks
+        reporter = Commenter(name="R", browser_key=f"reporter-{n}", ip=f"198.51.100.{n + 1}")
+        services.report(comment=comment, reporter=reporter, reason="abuse", details=f"#{n}")
+
+
+def hold_by_a_moderator(comment: Comment) -> None:
+    from comments import moderation
+    from tests.comments.moderation_support import make_moderator
+
+    moderation.moderate(comments=[comment], actor=make_moderator(), action="hold")
+
+
+@pytest.mark.parametrize("held", [hide_by_reports, hold_by_a_moderator], ids=["hidden", "held"])
+def test_the_author_cannot_edit_or_delete_a_comment_moderators_hold(reader, mine, held, settings):
+    """The review: an author edited a comment readers had hidden (it came back reworded,
+    reports resolved by nobody) or deleted it, taking its reports and audit trail along."""
+    from comments.models import Flag, ModerationEvent
+
+    settings.COMMENTS_REPORTS_TO_HIDE = 3
+    held(mine)
+    mine.refresh_from_db()
+    assert mine.status == Comment.Status.PENDING
+    flags, events = Flag.objects.count(), ModerationEvent.objects.filter(comment=mine).count()
+    client = signed_in(reader)
+
+    assert client.get(edit_url(mine)).status_code == 403
+    edited = client.post(edit_url(mine), {"body": "Nothing to see here."})
+    deleted = client.post(delete_url(mine))
+    scripted = client.post(delete_url(mine), headers=JSON)
+
+    assert edited.status_code == deleted.status_code == scripted.status_code == 403
+    waiting = "A moderator is looking at this comment, so it cannot be changed for now."
+    assert waiting in edited.content.decode() and waiting in deleted.content.decode()
+    assert scripted.json()["message"] == waiting
+    mine.refresh_from_db()
+    assert (mine.body, mine.is_deleted, mine.status) == ("First draft.", False, "pending")
+    assert Flag.objects.count() == flags
+    assert ModerationEvent.objects.filter(comment=mine).count() == events
+
+
+def test_deleting_a_reported_comment_keeps_its_reports_and_audit_trail(reader, article, mine):
+    from comments import services
+    from comments.domain import Commenter
+    from comments.models import Flag, ModerationEvent
+
+    reporter = Commenter(name="R", browser_key="reporter", ip="198.51.100.9")
+    services.report(comment=mine, reporter=reporter, reason="abuse", details="Look at this.")
+    events = list(ModerationEvent.objects.filter(comment=mine).values_list("pk", flat=True))
+
+    assert signed_in(reader).post(delete_url(mine)).status_code == 302
+
+    mine.refresh_from_db()  # kept, as a placeholder, for the moderators
+    assert mine.is_deleted
+    assert Flag.objects.filter(comment=mine, details="Look at this.").count() == 1
+    assert list(ModerationEvent.objects.filter(comment=mine).values_list("pk", flat=True)) == events
+    assert "First draft." not in page(Client(), article)

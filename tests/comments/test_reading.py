@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -84,7 +85,7 @@ def conversation(article):
     a2 = make_posted_comment(article, "Reply A2.", parent=a)
     b = make_posted_comment(article, "Thread B.", created_at=now - timedelta(hours=2))
     c = make_posted_comment(article, "Thread C.", created_at=now - timedelta(hours=1))
-    voters = [member(make_user()) for _ in range(3)]
+    voters = [replace(member(make_user()), ip=f"198.51.100.{n + 1}") for n in range(3)]
     for voter in voters:
         vote(comment=b, voter=voter, value=1)
         vote(comment=a2, voter=voter, value=1)

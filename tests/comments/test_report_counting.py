@@ -57,12 +57,23 @@ def test_reports_from_three_addresses_hide_the_comment(comment):
     assert (comment.flag_count, comment.status) == (3, Status.PENDING)
 
 
-def test_reports_from_three_accounts_hide_the_comment_even_from_one_address(comment):
-    for _ in range(3):
-        report(signed_in(make_user()), comment)
+def test_fresh_accounts_on_one_address_add_nothing_to_hiding_a_comment(comment):
+    """The review: two fresh accounts and a guest on one address hid a comment. Reports
+    count by account *and* network: one address hides nothing alone, however many accounts
+    it signs up; moderators still see every report."""
+    for _ in range(2):
+        assert report(signed_in(make_user()), comment).status_code == 302
+    assert report(Client(), comment).status_code == 302  # a guest at the same address
 
     comment.refresh_from_db()
-    assert (comment.flag_count, comment.status) == (3, Status.PENDING)
+    assert (comment.flag_count, comment.status) == (3, Status.APPROVED)
+    assert Flag.objects.count() == 3
+    report(signed_in(make_user()), comment, address="198.51.100.2")
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED  # two networks
+    report(Client(), comment, address="2001:db8:1::1")
+    comment.refresh_from_db()
+    assert comment.status == Status.PENDING  # three
 
 
 def test_reports_are_rate_limited_per_address(article, reader_settings):

@@ -97,12 +97,29 @@ def test_voting_twice_the_same_way_keeps_one_vote(reader, comment):
 
 
 def test_each_reader_has_their_own_vote(comment):
-    for _ in range(3):
-        send_vote(signed_in(make_user()), comment, "up")
-    send_vote(signed_in(make_user()), comment, "down")
+    for n in range(3):
+        send_vote(signed_in(make_user()), comment, "up", REMOTE_ADDR=f"198.51.100.{n + 1}")
+    send_vote(signed_in(make_user()), comment, "down", REMOTE_ADDR="198.51.100.9")
 
     assert counts(comment) == (3, 1, 2)
     assert Vote.objects.count() == 4
+
+
+def test_fresh_accounts_on_one_address_add_no_votes(comment):
+    """The review: accounts added votes freely. Votes count by account *and* network: two
+    fresh accounts and a guest on one address are one upvote (each keeps its own vote, to
+    change or take back)."""
+    voters = [signed_in(make_user()), signed_in(make_user()), Client()]
+    for client in voters:
+        assert send_vote(client, comment, "up").status_code == 200
+
+    assert counts(comment) == (1, 0, 1)
+    assert Vote.objects.count() == 3
+    send_vote(signed_in(make_user()), comment, "up", REMOTE_ADDR="198.51.100.77")
+    assert counts(comment) == (2, 0, 2)  # another network counts
+    send_vote(voters[0], comment, "clear")
+    send_vote(voters[1], comment, "clear")
+    assert counts(comment) == (2, 0, 2)  # the guest's vote still speaks for that address
 
 
 def test_guest_vote_is_kept_by_a_signed_browser_cookie(client, comment):

@@ -131,6 +131,15 @@ def open_unsubscribe(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Stop these emails?")
 
 
+def open_confirm_subscription(page: Page) -> None:
+    """The page a guest's confirmation link opens: it asks, and only its button confirms."""
+    article = make_article()
+    subscriptions.subscribe(article=article, kind="all", email="reader@example.org")
+    subscription = Subscription.objects.get(article=article)
+    page.goto(urlsplit(links.confirm_url(subscription)).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your subscription?")
+
+
 PAGES = {
     "front-page": open_front_page,
     "article-with-comments": open_article,
@@ -142,6 +151,7 @@ PAGES = {
     "signup": open_signup,
     "search": open_search,
     "unsubscribe": open_unsubscribe,
+    "confirm-subscription": open_confirm_subscription,
 }
 
 

@@ -21,6 +21,9 @@ from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# What a browser sends with a form from this site's own page.
+SAME_ORIGIN = {"sec-fetch-site": "same-origin", "origin": "http://testserver"}
+
 
 @pytest.fixture
 def database_away(tmp_path):
@@ -47,6 +50,7 @@ def test_a_comment_sent_during_an_outage_comes_back_in_a_form_with_its_text(data
         response = client.post(
             reverse("comments:post", args=[article.pk]),
             form_data(body, name="Ada <Lovelace>", email="ada@example.org", parent="7"),
+            headers=SAME_ORIGIN,
         )
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -69,6 +73,44 @@ def test_a_sign_in_during_an_outage_never_echoes_the_password(database_away):
     assert response.status_code == 503
     assert b"s3cret-Words" not in response.content
     assert b"<form" not in response.content
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({"sec-fetch-site": "cross-site", "origin": "https://evil.test"}, id="fetch"),
+        pytest.param({"origin": "https://evil.test"}, id="origin-only"),
+        pytest.param({}, id="no-browser-said"),
+        pytest.param({"sec-fetch-site": "same-site", "origin": "https://x.testserver"}, id="site"),
+    ],
+)
+def test_a_forged_cross_site_post_during_an_outage_gets_no_ready_form(database_away, headers):
+    """The review's attack: another site's form posts a comment while the database is away;
+    the 503 page must not hand it back as a ready form with a fresh token (one click would
+    then post the forged text under the reader's name)."""
+    article = make_article()
+    with database_away():
+        # As in production: what is raised past the views reaches the 500 handler.
+        response = Client(raise_request_exception=False).post(
+            reverse("comments:post", args=[article.pk]),
+            form_data("Forged words [evil]", name="Victim", email="v@example.org"),
+            headers=headers,
+        )
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "<form" not in html
+    assert "csrfmiddlewaretoken" not in html
+    assert "Forged words" not in html
+
+
+def test_only_the_sites_own_comment_forms_come_back_during_an_outage(database_away):
+    """A same-origin POST to any other address (sign-up, say) keeps no form."""
+    with database_away():
+        response = Client(raise_request_exception=False).post(
+            reverse("signup"), {"username": "ada", "body": "Some text"}, headers=SAME_ORIGIN
+        )
+    assert response.status_code == 503
+    assert "<form" not in response.content.decode()
 
 
 def test_the_javascript_path_gets_a_json_503_and_keeps_the_text_in_the_page(database_away):

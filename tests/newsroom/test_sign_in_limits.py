@@ -53,14 +53,25 @@ def test_twenty_wrong_passwords_lock_the_account_out_even_for_the_right_one(url)
     assert AccessAttempt.objects.filter(username="chief-editor").exists()
 
 
-def test_a_username_is_locked_out_whatever_the_address():
-    make_user("alice")
+def test_wrong_passwords_from_other_addresses_cannot_lock_a_moderator_out():
+    """The review's attack: five failures for one username from five addresses, renewed
+    once per cool-off, kept a moderator out for good. Failures count per address, and per
+    username *and* address together, so only the guessing addresses are locked."""
+    make_user("alice", is_staff=True)
     for n in range(5):
         sign_in("/accounts/login/", "alice", "wrong", address=f"198.51.100.{n + 1}")
 
-    assert_locked(sign_in("/accounts/login/", "alice", PASSWORD, address="192.0.2.200"))
-    make_user("bob")
-    assert sign_in("/accounts/login/", "bob", PASSWORD, address="192.0.2.200").status_code == 302
+    assert sign_in("/accounts/login/", "alice", PASSWORD, address="192.0.2.200").status_code == 302
+    assert sign_in("/admin/login/", "alice", PASSWORD, address="192.0.2.201").status_code == 302
+
+
+def test_a_username_guessed_from_one_address_is_locked_there():
+    make_user("alma")
+    for n in range(5):
+        sign_in("/accounts/login/", "alma", f"guess {n}", address="198.51.100.9")
+
+    assert_locked(sign_in("/accounts/login/", "alma", PASSWORD, address="198.51.100.9"))
+    assert sign_in("/accounts/login/", "alma", PASSWORD, address="198.51.100.10").status_code == 302
 
 
 def test_an_address_is_locked_out_whatever_the_username():
@@ -115,6 +126,43 @@ def signup(username: str, email: str, address: str = "203.0.113.5"):
          "password2": "a quiet harbour 77"},
         REMOTE_ADDR=address,
     )  # fmt: skip
+
+
+def test_sign_ups_are_limited_per_ipv6_64_not_per_address():
+    """Probing which usernames exist ("A user with that username already exists") from ever
+    new addresses of one /64 meets the same limit as from one address."""
+    for n in range(8):
+        make_user(f"editor{n}")
+    statuses = [
+        signup(
+            f"editor{n}", f"probe{n}@example.org", address=f"2001:db8:77:1::{n + 1:x}"
+        ).status_code
+        for n in range(8)
+    ]
+    assert statuses == [400] * 5 + [429] * 3
+
+
+def test_password_resets_are_limited_per_ipv6_64():
+    statuses = [
+        reset(f"person{n}@example.org", address=f"2001:db8:77:2::{n + 1:x}").status_code
+        for n in range(7)
+    ]
+    assert statuses == [302] * 5 + [429] * 2
+
+
+def test_plus_addressed_and_dotted_variants_of_an_email_count_as_one_for_limits():
+    """ada+1@, a.da+2@... all reach one inbox: sign-ups and resets count them together."""
+    variants = [f"{'a.da' if n % 2 else 'ada'}+{n}@Example.org" for n in range(6)]
+    statuses = [
+        signup(f"reader{n}", email, address=f"198.51.100.{n + 1}").status_code
+        for n, email in enumerate(variants)
+    ]
+    assert statuses == [302] * 5 + [429]
+    resets = [
+        reset(email.replace("+", "+r"), address=f"192.0.2.{n + 1}").status_code
+        for n, email in enumerate(variants)
+    ]
+    assert resets == [302] * 5 + [429]
 
 
 def test_sign_ups_are_limited_per_address_and_per_email():

@@ -52,7 +52,7 @@ class Command(BaseCommand):
         person = find_commenter(user=account, email=email)
         summary = (
             f"{person.comments().count()} comments, {person.votes().count()} votes, "
-            f"{person.reports().count()} reports"
+            f"{person.reports().count()} reports, {person.subscriptions().count()} subscriptions"
         )
         if dry_run:
             self.stdout.write(f"Would erase: {summary}.")
@@ -63,5 +63,6 @@ class Command(BaseCommand):
                 raise CommandError("Erasure cancelled.")
         result = erase_commenter(user=account, email=email, keep_text=keep_text)
         self.stdout.write(
-            f"Erased: {result.comments} comments, {result.votes} votes, {result.reports} reports."
+            f"Erased: {result.comments} comments, {result.votes} votes, {result.reports} reports, "
+            f"{result.subscriptions} subscriptions."
         )
