@@ -7,7 +7,6 @@ views can all import it without importing each other.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
 from comments.models import Comment, display_name
+from newsroom.http import network_of
 
 
 class CommentRefused(Exception):
@@ -34,21 +34,6 @@ class CommentRefused(Exception):
         self.status = status
         self.code = code
         self.retry_after = retry_after
-
-
-def network_of(ip: str | None) -> str:
-    """``ip``'s network as one reader holds it (see ``Commenter.network``)."""
-    if not ip:
-        return ""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ comment shown (a window function numbers them), and the reader's own votes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -316,3 +317,83 @@ def article_author_user_ids(article: Article) -> set[int]:
     if not hasattr(article, "_author_user_ids"):
         article._author_user_ids = {a.user_id for a in article.authors.all() if a.user_id}
     return article._author_user_ids
+
+
+# --- The reader layer and live updates (comments/reader.py) -----------------------------------
+
+# Ids in the poll's answer, and new comments fetched at once: more than anyone reads at once.
+LATEST_SHOWN = 50
+_PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def canonical_sort(value: str | None) -> str:
+    """The ``comments`` parameter as the shared copy is keyed: "" for the default order."""
+    sort = clean_sort(value)
+    return "" if sort == DEFAULT_SORT else sort
+
+
+def canonical_page(value: str | None) -> str:
+    """The ``cpage`` parameter as the shared copy is keyed: "" for the first page or anything
+    that is not a page number (the page shows the first page then, as ``Paginator.get_page``)."""
+    if not value or not _PAGE_NUMBER.fullmatch(value) or int(value) <= 1:
+        return ""
+    return str(int(value))
+
+
+def latest_visible_ids(article: Article, limit: int = LATEST_SHOWN) -> list[int]:
+    """The newest visible comments' ids, newest first (a scan of comment_visible_latest_idx)."""
+    return list(
+        Comment.objects.filter(article=article)
+        .visible()
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def visible_since(article: Article, since: int, viewer=None) -> list[Node]:
+    """Visible comments posted after comment ``since``, oldest first, at most
+    ``LATEST_SHOWN``: what "N new comments — show" inserts."""
+    comments = list(
+        Comment.objects.filter(article=article, pk__gt=since)
+        .visible()
+        .select_related("user")
+        .order_by("pk")[:LATEST_SHOWN]
+    )
+    nodes = [Node(comment=comment) for comment in comments]
+    _attach_votes(nodes, comments, viewer)
+    return nodes
+
+
+@dataclass
+class ReaderLayer:
+    """What of an article page is one reader's own, for the comments the page shows."""
+
+    votes: dict[int, int]  # comment id → the reader's vote
+    own: list[Node]  # the reader's comments among those shown (their actions differ)
+    pending: list[Node]  # the reader's comments awaiting moderation (not in the shared copy)
+
+
+def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
+    """The reader's votes on the comments shown, their own comments among them, and their
+    pending comments on the article: two indexed queries, whatever the discussion's size."""
+    if viewer is None or not viewer.key:
+        return ReaderLayer(votes={}, own=[], pending=[])
+    mine = list(
+        Comment.objects.filter(article=article)
+        .filter(viewer.own_filter())
+        .filter(Q(pk__in=shown_ids) | Q(status=Status.PENDING, is_deleted=False))
+        .select_related("user")
+        .order_by("pk")[: len(shown_ids) + LATEST_SHOWN]
+    )
+    votes = {}
+    if shown_ids:
+        votes = dict(
+            Vote.objects.filter(
+                viewer.own_filter("voter_key"), comment_id__in=shown_ids
+            ).values_list("comment_id", "value")
+        )
+    shown = set(shown_ids)
+    nodes = [_node(comment, viewer.owns) for comment in mine]
+    own = [node for node in nodes if node.comment.pk in shown and node.shown]
+    pending = [node for node in nodes if node.comment.pk not in shown and node.pending]
+    return ReaderLayer(votes=votes, own=own, pending=pending)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from comments.views import wants_json
+from newsroom.http import wants_json
 
 logger = logging.getLogger(__name__)
 
