@@ -21,6 +21,7 @@ import re
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -64,13 +65,12 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _published(pk=article_id)
     viewer = identity.commenter(request)
     found = selectors.reader_layer(article, viewer, _shown_ids(request.GET.get("ids", "")))
+    # Rendered without the context processors: none is needed, and the menu's is a query.
     context = {"article": article, "viewer": viewer, "user": request.user}
 
     def actions(node: selectors.Node) -> str:
         node.vote = found.votes.get(node.comment.pk, 0)
-        return render_to_string(
-            "comments/includes/comment_actions.html", {**context, "node": node}, request=request
-        )
+        return render_to_string("comments/includes/comment_actions.html", {**context, "node": node})
 
     data: dict = {
         "messages": [
@@ -84,7 +84,7 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
                 "id": node.comment.pk,
                 "parent": node.comment.parent_id,
                 "html": render_to_string(
-                    "comments/includes/comment.html", {**context, "node": node}, request=request
+                    "comments/includes/comment.html", {**context, "node": node}
                 ),
             }
             for node in found.pending
@@ -94,14 +94,18 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
         following = Subscription.objects.filter(article=article, user=request.user).exists()
         name = escape(display_name(request.user))
         data["user"] = {
-            "nav": render_to_string("includes/account_nav.html", request=request),
+            # Rendered without the context processors (none of them is needed, and the site's
+            # menu is a query): the sign-out form's token given as {% csrf_token %} expects.
+            "nav": render_to_string(
+                "includes/account_nav.html",
+                {"user": request.user, "request": request, "csrf_token": get_token(request)},
+            ),
             "commenting_as": mark_safe(
                 _("Commenting as <strong>%(name)s</strong>.") % {"name": name}
             ),
             "follow": render_to_string(
                 "comments/includes/follow.html",
                 {"article": article, "user": request.user, "following": following},
-                request=request,
             ),
         }
     else:
