@@ -5,6 +5,7 @@ script, a reader with a cookie gets a page rendered for them."""
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 
 import pytest
@@ -15,7 +16,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments import services
+from comments import identity, services
 from comments.notifications.models import Subscription
 from newsroom import pagecache
 from tests.comments.helpers import (
@@ -24,9 +25,11 @@ from tests.comments.helpers import (
     guest_client,
     make_posted_comment,
     member,
+    signed_guest_cookie,
     signed_in,
 )
-from tests.helpers import make_user
+from tests.helpers import make_article, make_user
+from tests.processes import running_gunicorn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -228,3 +231,82 @@ def test_bad_ids_are_ignored_not_an_error(article, ids):
 def test_no_layer_for_an_article_that_is_not_published(article):
     change_article(article, status="draft")
     assert Client().get(reverse("comments:reader", args=[article.pk])).status_code == 404
+
+
+# --- Across gunicorn's workers ----------------------------------------------------------------
+
+
+def fetch(port: int, path: str, cookies: dict) -> tuple[int, dict, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+    response = conn.getresponse()
+    body = response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    conn.close()
+    if headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return response.status, headers, body.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_several_workers_no_reader_gets_anothers_name_vote_link_or_token():
+    article = make_article(slug="crowded")
+    # Comments show full names; a reader's login name is only ever in their own menu.
+    ada = make_user(username="ada-private", first_name="Ada", last_name="Public")
+    bob = make_user(username="bob-private", first_name="Bob", last_name="Public")
+    shared = make_posted_comment(article, "Everyone's comment.")
+    own = {
+        "ada": make_posted_comment(article, "Ada's words.", author=member(ada)),
+        "bob": make_posted_comment(article, "Bob's words.", author=member(bob)),
+        "guest": make_posted_comment(
+            article, "Guest's words.", author=guest("Gwen Public", key="gwen-key")
+        ),
+    }
+    services.vote(comment=shared, voter=member(ada), value=1)
+    services.vote(comment=shared, voter=guest("Gwen Public", key="gwen-key"), value=-1)
+    jar = {
+        "ada": {"sessionid": signed_in(ada).cookies["sessionid"].value},
+        "bob": {"sessionid": signed_in(bob).cookies["sessionid"].value},
+        "guest": {identity.COOKIE: signed_guest_cookie({"k": "gwen-key", "n": "Gwen Private"})},
+        "anonymous": {},
+    }
+    private = {
+        "ada": ["ada-private", reverse("comments:edit", args=[own["ada"].pk])],
+        "bob": ["bob-private", reverse("comments:edit", args=[own["bob"].pk])],
+        "guest": ["Gwen Private", reverse("comments:edit", args=[own["guest"].pk])],
+    }
+    everyones = [text for texts in private.values() for text in texts]
+    everyones += ["csrfmiddlewaretoken", 'aria-pressed="true"']
+    ids = ",".join(str(c.pk) for c in (shared, *own.values()))
+
+    with running_gunicorn(workers=3, NEWSROOM_PAGE_CACHE_SECONDS="300", REDIS_URL="") as port:
+        pages = set()
+        for _ in range(4):
+            for who, cookies in jar.items():
+                status, headers, html = fetch(
+                    port,
+                    f"/articles/crowded/?utm_source=from-{who}",
+                    {**cookies, "newsroom_js": "1"},
+                )
+                assert status == 200
+                assert not any(text in html for text in everyones), who
+                assert "from-" not in html
+                pages.add(html)
+                if who == "anonymous":
+                    continue
+                status, headers, body = fetch(
+                    port, f"/comments/reader/{article.pk}/?ids={ids}", cookies
+                )
+                assert status == 200 and headers["cache-control"] == "private, no-store"
+                for other, texts in private.items():
+                    assert all((text in body) == (other == who) for text in texts), (who, other)
+                votes = json.loads(body)["votes"]
+                expected = {"ada": {str(shared.pk): 1}, "bob": {}, "guest": {str(shared.pk): -1}}
+                assert votes == expected[who]
+                # Without the script: a page of their own, private, with only their own things.
+                status, headers, html = fetch(port, "/articles/crowded/", cookies)
+                assert "private" in headers["cache-control"]
+                for other, texts in private.items():
+                    assert all((text in html) == (other == who) for text in texts), (who, other)
+        assert len(pages) == 1  # the same bytes for everyone
