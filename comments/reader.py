@@ -34,7 +34,6 @@ from django.views.decorators.http import require_GET
 from articles.models import Article
 from comments import identity, selectors
 from comments.models import display_name
-from comments.notifications.models import Subscription
 from newsroom import pagecache
 
 # Comment ids a layer request may name: a page and a few "load more"s.
@@ -47,6 +46,9 @@ def _published(**lookup) -> Article:
         return Article.objects.published().get(**lookup)
     except (Article.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None
+
+
+_NOTHING = {"messages": [], "votes": {}, "own": {}, "pending": []}
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -62,8 +64,14 @@ def _shown_ids(text: str) -> list[int]:
 @require_GET
 def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     """The reader's own part of the article page, as JSON (``?ids=``: the comments shown)."""
-    article = _published(pk=article_id)
     viewer = identity.commenter(request)
+    if not viewer.key and not request.COOKIES.get("messages"):
+        # Nothing of this browser's own (its cookies went): nothing to look up.
+        return _private(JsonResponse({**_NOTHING, "guest": {"name": "", "email": ""}}))
+    try:
+        article = selectors.article_for_reader(article_id, request.user)
+    except (Article.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
     found = selectors.reader_layer(article, viewer, _shown_ids(request.GET.get("ids", "")))
     # Rendered without the context processors: none is needed, and the menu's is a query.
     context = {"article": article, "viewer": viewer, "user": request.user}
@@ -91,7 +99,7 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
         ],
     }
     if request.user.is_authenticated:
-        following = Subscription.objects.filter(article=article, user=request.user).exists()
+        following = article.following
         name = escape(display_name(request.user))
         data["user"] = {
             # Rendered without the context processors (none of them is needed, and the site's

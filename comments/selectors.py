@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments.models import VISIBLE, Comment, Status, Vote
+from comments.notifications.models import Subscription
 
 
 class Sort(NamedTuple):
@@ -364,6 +365,18 @@ def visible_since(article: Article, since: int, viewer=None) -> list[Node]:
     return nodes
 
 
+def article_for_reader(article_id: int, user) -> Article:
+    """A published article, with ``following``: whether the signed-in ``user`` follows its
+    discussion (one query). Raises Article.DoesNotExist."""
+    articles = Article.objects.published()
+    if user.is_authenticated:
+        follows = Subscription.objects.filter(article=OuterRef("pk"), user=user)
+        articles = articles.annotate(following=Exists(follows))
+    else:
+        articles = articles.annotate(following=Value(False))
+    return articles.get(pk=article_id)
+
+
 @dataclass
 class ReaderLayer:
     """What of an article page is one reader's own, for the comments the page shows."""
@@ -375,25 +388,26 @@ class ReaderLayer:
 
 def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
     """The reader's votes on the comments shown, their own comments among them, and their
-    pending comments on the article: two indexed queries, whatever the discussion's size."""
+    pending comments on the article: one query, through the primary key, the reader's
+    comments and the one-vote-per-reader indexes, whatever the discussion's size."""
     if viewer is None or not viewer.key:
         return ReaderLayer(votes={}, own=[], pending=[])
-    mine = list(
-        Comment.objects.filter(article=article)
-        .filter(viewer.own_filter())
-        .filter(Q(pk__in=shown_ids) | Q(status=Status.PENDING, is_deleted=False))
+    own = viewer.own_filter()
+    my_votes = Vote.objects.filter(viewer.own_filter("voter_key"), comment=OuterRef("pk"))
+    rows = list(
+        Comment.objects.filter(
+            Q(pk__in=shown_ids) & (own | Exists(my_votes))
+            | Q(article=article, status=Status.PENDING, is_deleted=False) & own
+        )
+        .annotate(my_vote=Subquery(my_votes.values("value")[:1]))
         .select_related("user")
         .order_by("pk")[: len(shown_ids) + LATEST_SHOWN]
     )
-    votes = {}
-    if shown_ids:
-        votes = dict(
-            Vote.objects.filter(
-                viewer.own_filter("voter_key"), comment_id__in=shown_ids
-            ).values_list("comment_id", "value")
-        )
     shown = set(shown_ids)
-    nodes = [_node(comment, viewer.owns) for comment in mine]
-    own = [node for node in nodes if node.comment.pk in shown and node.shown]
-    pending = [node for node in nodes if node.comment.pk not in shown and node.pending]
-    return ReaderLayer(votes=votes, own=own, pending=pending)
+    votes = {c.pk: c.my_vote for c in rows if c.my_vote and c.article_id == article.pk}
+    nodes = [_node(c, viewer.owns) for c in rows if c.article_id == article.pk and viewer.owns(c)]
+    return ReaderLayer(
+        votes=votes,
+        own=[node for node in nodes if node.comment.pk in shown and node.shown],
+        pending=[node for node in nodes if node.comment.pk not in shown and node.pending],
+    )
