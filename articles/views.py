@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,7 +42,10 @@ class ArticleListView(ListView):
     """A paginated list of published articles; bad page numbers show the nearest page."""
 
     template_name = "articles/article_list.html"
-    paginate_by = 12
+
+    def get_paginate_by(self, queryset: QuerySet) -> int:
+        return settings.ARTICLES_PER_PAGE
+
     context_object_name = "articles"
 
     def paginate_queryset(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from articles.models import Article
 from comments import tree
 from comments.models import Comment
+from newsroom import pagecache
 
 WORDS = [
     "the",
@@ -72,40 +73,43 @@ def one_thread(n: int, *, rng: random.Random) -> list[int | None]:
 
 
 def write(article: Article, parents: list[int | None], *, rng: random.Random) -> list[int]:
-    """Insert the comments described by ``parents`` under ``article``; returns their ids."""
+    """Insert the comments described by ``parents`` under ``article``; returns their ids.
+    New threads take their tree_ids under the lock posting takes (``tree.lock_new_trees``)."""
     n = len(parents)
-    start_pk = (Comment.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-    start_tree = (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
     numbers = tree.numbered(enumerate(parents))
     roots = [i for i, parent in enumerate(parents) if parent is None]
-    tree_of = {root: start_tree + k for k, root in enumerate(roots)}
     began = timezone.now() - timedelta(days=1)
     step = timedelta(days=1) / max(n, 1)
-    rows = []
-    for i, parent in enumerate(parents):
-        up = rng.choice((0, 0, 0, 1, 2, 5))
-        rows.append(
-            Comment(
-                pk=start_pk + i,
-                article=article,
-                parent_id=None if parent is None else start_pk + parent,
-                guest_name=f"Reader {rng.randint(1, 5000)}",
-                guest_email="reader@example.org",
-                body=_body(rng),
-                created_at=began + i * step,
-                upvotes=up,
-                score=up,
-                tree_id=tree_of[numbers[i][0]],
-                lft=numbers[i][1],
-                rght=numbers[i][2],
-                level=numbers[i][3],
+    with transaction.atomic():
+        start_tree = tree.lock_new_trees()
+        tree_of = {root: start_tree + k for k, root in enumerate(roots)}
+        start_pk = (Comment.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        rows = []
+        for i, parent in enumerate(parents):
+            up = rng.choice((0, 0, 0, 1, 2, 5))
+            rows.append(
+                Comment(
+                    pk=start_pk + i,
+                    article=article,
+                    parent_id=None if parent is None else start_pk + parent,
+                    guest_name=f"Reader {rng.randint(1, 5000)}",
+                    guest_email="reader@example.org",
+                    body=_body(rng),
+                    created_at=began + i * step,
+                    upvotes=up,
+                    score=up,
+                    tree_id=tree_of[numbers[i][0]],
+                    lft=numbers[i][1],
+                    rght=numbers[i][2],
+                    level=numbers[i][3],
+                )
             )
-        )
-    Comment.objects.bulk_create(rows, batch_size=5000)
-    with connection.cursor() as cursor:  # explicit ids: move the sequence past them
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('comments_comment', 'id'), %s)",
-            [start_pk + n],
-        )
-    Comment.objects.recount(article.pk)
+        Comment.objects.bulk_create(rows, batch_size=5000)
+        with connection.cursor() as cursor:  # explicit ids: move the sequence past them
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('comments_comment', 'id'), %s)",
+                [start_pk + n],
+            )
+        Comment.objects.recount(article.pk)
+        pagecache.article_changed(article.pk, article.slug)
     return [start_pk + i for i in range(n)]

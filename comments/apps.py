@@ -8,9 +8,6 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from comments import identity, selectors
-
-        # Connect the comment events to subscriptions and notifications.
-        from comments.notifications import receivers  # noqa: F401
         from newsroom import pagecache
 
         # The article page's comments change with these parameters, and a guest's cookie

@@ -13,6 +13,7 @@ from django.db.models import Count
 from articles.models import Article
 from comments import passages, tree
 from comments.models import Comment, Flag, Status, Vote
+from newsroom import pagecache
 
 # (name, text, extras, replies). extras: votes=(up, down), edited, deleted, status, flags,
 # quote (words of the article the comment is about).
@@ -285,6 +286,7 @@ def load_comments(stdout=None) -> int:
         for tree_id in sorted(set(article.comments.values_list("tree_id", flat=True))):
             tree.spread_out(tree_id)
         Comment.objects.recount(article.pk)
+        pagecache.article_changed(article.pk, article.slug)
         added += counter[0]
     if stdout is not None:
         stdout.write(f"Comments: {added} added.")

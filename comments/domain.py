@@ -1,13 +1,16 @@
-"""The small types every layer of ``comments`` shares: who is acting, and a refusal.
+"""The small types every layer of ``comments`` shares: who is acting (and whether they may
+moderate), and a refusal.
 
-A leaf module: it imports only the models, so services, moderation checks, spam checkers and
-views can all import it without importing each other.
+A leaf module: it imports only the models, so services, moderation, notifications, spam
+checkers and views can all import it without importing each other.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -35,6 +38,31 @@ class CommentRefused(Exception):
         self.code = code
         self.retry_after = retry_after
 
+    @classmethod
+    def rate_limited(
+        cls, message: str | Callable[[int], str], *, retry_after: int
+    ) -> CommentRefused:
+        """The one refusal for a limit reached: 429, try again in ``retry_after`` seconds
+        (the views send it as ``Retry-After``). ``message`` is the reader's message, or a
+        function of the minutes left giving it in the right plural with ``%(minutes)d``."""
+        if callable(message):
+            minutes = max(1, math.ceil(retry_after / 60))
+            message = message(minutes) % {"minutes": minutes}
+        return cls(message, status=429, code="rate_limited", retry_after=retry_after)
+
+
+MODERATE_PERMISSION = "comments.moderate_comment"
+
+
+def is_moderator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether ``user`` may moderate comments (an active account with the permission)."""
+    return user is not None and user.is_active and user.has_perm(MODERATE_PERMISSION)
+
+
+def account_key(user_pk: int) -> str:
+    """An account as rows and limits name it ("user:<pk>"), wherever a person is matched."""
+    return f"user:{user_pk}"
+
 
 @dataclass(frozen=True)
 class Commenter:
@@ -48,12 +76,36 @@ class Commenter:
 
     @property
     def key(self) -> str:
-        """A stable, non-secret identity: the account, or a hash of the browser key."""
+        """A stable, non-secret identity: the account, or a hash of the browser key (what
+        comments, votes and reports store to know a guest's own)."""
         if self.user is not None:
-            return f"user:{self.user.pk}"
+            return account_key(self.user.pk)
         if not self.browser_key:
             return ""
         return hashlib.sha256(self.browser_key.encode()).hexdigest()
+
+    @property
+    def identities(self) -> tuple[str, ...]:
+        """Every name that counts as this person when what they do is limited or serialised:
+        their account; a guest by the email they give (lower-cased) and by their browser key,
+        since either may change between two posts. Empty when nothing is known."""
+        if self.user is not None:
+            return (self.key,)
+        email = self.email.strip().lower()
+        names = (f"email:{email}" if email else "", f"key:{self.key}" if self.key else "")
+        return tuple(name for name in names if name)
+
+    @property
+    def identity(self) -> str:
+        """The one name a rate limit counts this person by: the first of ``identities``
+        (the account; a guest's email, else browser key); "" when nothing is known."""
+        return next(iter(self.identities), "")
+
+    @property
+    def by_address(self) -> str:
+        """Who counts as this person where one address must count once whatever the cookies
+        (guests' votes, reports): their network (see ``network``), else their key."""
+        return self.network or self.key
 
     @property
     def network(self) -> str:

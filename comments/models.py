@@ -20,7 +20,6 @@ from comments.links import comment_url
 # Subscriptions and notifications live in their own package; importing them here registers
 # them with the comments app.
 from comments.notifications.models import Notification, Subscription  # noqa: F401
-from newsroom import pagecache
 
 
 def display_name(user) -> str:
@@ -61,21 +60,17 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
         The article row is locked first, so the count (a new statement, a new snapshot) sees
         every transaction that recounted before: two posts at once cannot both write N+1.
         Callers that lock comment rows take them before this (rows, then the article).
-        Readers' cached copies of the article page are replaced once this commits.
         """
         with transaction.atomic():
             list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
             count = self.filter(article_id=article_id).visible().count()
             Article.objects.filter(pk=article_id).update(comment_count=count)
-            # Every change that recounts is one readers see: the cached page is stale.
-            pagecache.article_changed(article_id)
 
     def count_one_more(self, article_id: int) -> None:
         """One more visible comment on the article: the count moves by one instead of being
         recounted, so a post costs the same on a small discussion and a huge one (the UPDATE
         locks the article row, so two posts at once both count)."""
         Article.objects.filter(pk=article_id).update(comment_count=models.F("comment_count") + 1)
-        pagecache.article_changed(article_id)
 
 
 class Comment(MPTTModel):

@@ -248,13 +248,6 @@ def replies_page(anchor: Comment, *, page: str | int | None, viewer=None) -> Rep
     return RepliesPage(anchor=anchor_node, page=page_obj)
 
 
-def subthread(comment: Comment, viewer=None, page: str | int | None = None) -> list[Node]:
-    """``comment`` with a page of its replies below it, for its own page."""
-    replies = replies_page(comment, page=page, viewer=viewer)
-    _attach_votes([replies.anchor], [comment], viewer)
-    return [replies.anchor]
-
-
 @dataclass
 class Location:
     """Where a comment is shown: the article page (``anchor`` None) or the replies page of

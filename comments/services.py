@@ -20,14 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import formatting, moderation, passages, signals, tree
+from comments import formatting, moderation, passages, tree
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
+from comments.notifications import dispatch, subscriptions
 from newsroom import pagecache, ratelimit
 
 EDIT_WINDOW = timedelta(minutes=15)
-# Every new thread (top-level comment) takes this advisory lock while it picks its tree_id.
-NEW_TREE_LOCK = 0x6E657773  # "news"
 # With a hash of the commenter's identity: one commenter's posts, one at a time.
 AUTHOR_LOCK = 0x61757468  # "auth"
 
@@ -37,25 +36,6 @@ def _hashed(prefix: str, value: str) -> str:
     beyond the rows ``purge_addresses`` erases."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{prefix}:{value}".encode()).hexdigest()
     return f"{prefix}:{digest[:56]}"
-
-
-def _lock_thread(tree_id: int) -> None:
-    """Serialise writes to one thread by locking its root row: a reply may spread out its
-    neighbours' labels (comments.tree). (A root's tree_id never changes: threads are never
-    moved.)"""
-    # A root always has lft 1: the (tree_id, lft) index finds it without reading the thread.
-    list(
-        Comment.objects.select_for_update()
-        .filter(tree_id=tree_id, lft=tree.ROOT_LEFT)
-        .order_by()
-        .values_list("pk")
-    )
-
-
-def _lock_new_trees() -> None:
-    """Serialise new threads: each takes MAX(tree_id) + 1, which races."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
 
 
 def check_shape(*, body: str, author: Commenter | None = None) -> None:
@@ -97,13 +77,9 @@ def _lock_author(author: Commenter) -> None:
     """Serialise one commenter's posts (by account, browser key and email), so the check for
     a repeated comment sees the one posted a moment earlier by a request running alongside.
     Taken before any thread lock, always in the same order: no deadlocks."""
-    if author.user is not None:
-        names = [f"user:{author.user.pk}"]
-    else:
-        names = [name for name in (author.key, author.email.strip().lower()) if name]
     with connection.cursor() as cursor:
-        for name in sorted(names):
-            # The two-key form: its key space never meets NEW_TREE_LOCK's one-key form.
+        for name in sorted(author.identities):
+            # The two-key form: its key space never meets tree.NEW_TREE_LOCK's one-key form.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AUTHOR_LOCK, name])
 
 
@@ -114,12 +90,18 @@ def post_comment(
     author: Commenter,
     body: str,
     passage: passages.Passage | None = None,
+    subscribe: str = "",
 ) -> Comment:
-    """Check the comment against the article's and moderators' rules, then insert it.
+    """Check the comment against the article's and moderators' rules, insert it, tell
+    subscribers (or moderators, when it is held) through ``notifications.dispatch``, and
+    replace the article's cached page when readers can see it.
 
     ``passage``, from ``passages.choose``, makes a new thread a comment on that passage.
-    Returns the saved comment (its status says whether it is published or held for review);
-    raises ``CommentRefused`` with the reason otherwise. The insert locks only its own thread.
+    ``subscribe`` (a ``notifications.models.Kind``, the form's "Notify me of") then subscribes
+    the author to the discussion; ``comment.following`` says what came of it, for the
+    author (None when they asked for nothing). Returns the saved comment (its status says
+    whether it is published or held for review); raises ``CommentRefused`` with the reason
+    otherwise. The insert locks only its own thread.
     """
     now = timezone.now()
     if not article.accepts_comments(now):
@@ -149,10 +131,9 @@ def post_comment(
         # Again under the lock: the same text sent twice at once must be stored once.
         moderation.check_duplicate(author, body, now, None)
         if parent is None:
-            _lock_new_trees()
-            tree.start_thread(comment)
+            tree.start_thread(comment)  # takes the new-thread lock
         else:
-            _lock_thread(parent.tree_id)
+            tree.lock_thread(parent.tree_id)
             # Re-read the parent under the lock: its lft/rght may have moved meanwhile, and
             # its author may have deleted it.
             parent = Comment.objects.filter(pk=parent.pk).first()
@@ -163,10 +144,16 @@ def post_comment(
         comment.save()  # django-mptt leaves labels set beforehand alone: one INSERT
         if status == Status.APPROVED:
             Comment.objects.count_one_more(article.pk)
+            pagecache.article_changed(article.pk)
         moderation.record(
             comment, actor=None, action="posted", to_status=status, reason=screening.reason
         )
-        signals.comment_posted.send(Comment, comment=comment)
+        dispatch.comment_posted(comment)
+    # Outside the posting transaction: a subscription that fails must not take the comment
+    # with it.
+    comment.following = subscriptions.subscribe_author(
+        comment=comment, author=author, kind=subscribe
+    )
     return comment
 
 
@@ -211,8 +198,8 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous == Status.APPROVED and status != Status.APPROVED:
             comment.status = status
         comment.save(update_fields=["body", "edited_at", "status"])
-        if previous == Status.APPROVED and comment.status == Status.APPROVED:
-            pagecache.article_changed(comment.article_id)  # readers see the new text
+        if previous == Status.APPROVED:  # readers saw it: the new text, or its absence
+            pagecache.article_changed(comment.article_id)
         if previous != comment.status:
             Comment.objects.recount(comment.article_id)
             moderation.record(
@@ -245,7 +232,7 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
     if not actor.owns(comment):
         raise CommentRefused(_("You can only delete your own comments."), status=403)
     with transaction.atomic():
-        _lock_thread(comment.tree_id)
+        tree.lock_thread(comment.tree_id)
         comment = Comment.objects.get(pk=comment.pk)
         if comment.status not in DELETABLE:
             raise moderated_refusal()
@@ -258,19 +245,19 @@ def delete_comment(*, comment: Comment, actor: Commenter) -> bool:
             comment.save(update_fields=["is_deleted"])
             removed = False
         Comment.objects.recount(article_id)
+        pagecache.article_changed(article_id)
     return removed
 
 
 def _check_guest_vote_rate(voter: Commenter) -> None:
     """At most ``COMMENTS_GUEST_VOTES_PER_HOUR`` new guest votes per address, counted in
     the shared store."""
-    identity = voter.network or voter.key
     rates = ratelimit.parse_rates(f"{settings.COMMENTS_GUEST_VOTES_PER_HOUR}/hour")
-    if ratelimit.hit({"guest-vote": identity}, rates) is not None:
-        raise CommentRefused(
+    exceeded = ratelimit.hit({"guest-vote": voter.by_address}, rates)
+    if exceeded is not None:
+        raise CommentRefused.rate_limited(
             _("Too many votes from your network. Please try again later."),
-            status=429,
-            code="rate_limited",
+            retry_after=exceeded.retry_after,
         )
 
 
@@ -341,24 +328,19 @@ def _reporter_key(reporter: Commenter) -> str:
     """Who a report counts as: the account; a guest by their address (IPv6: the /64), so
     clearing cookies does not make a new reporter; the browser key only when no address is
     known."""
-    if reporter.user is not None:
-        return f"user:{reporter.user.pk}"
-    if reporter.network:
+    if reporter.user is None and reporter.network:
         return _hashed("net", reporter.network)
     return reporter.key
 
 
 def _check_report_rate(reporter: Commenter) -> None:
     rates = ratelimit.parse_rates(settings.COMMENTS_REPORT_RATE_LIMITS)
-    identity = reporter.network or reporter.key
-    if not rates or not identity:
+    if not rates or not reporter.by_address:
         return
-    exceeded = ratelimit.hit({"report": identity}, rates)
+    exceeded = ratelimit.hit({"report": reporter.by_address}, rates)
     if exceeded is not None:
-        raise CommentRefused(
+        raise CommentRefused.rate_limited(
             _("You have sent many reports in a short time. Please try again later."),
-            status=429,
-            code="rate_limited",
             retry_after=exceeded.retry_after,
         )
 
@@ -388,5 +370,5 @@ def report(*, comment: Comment, reporter: Commenter, reason: str, details: str =
             Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
             comment.refresh_from_db(fields=["flag_count", "status"])
             moderation.reported(comment)
-            signals.comment_reported.send(Comment, comment=comment)
+            dispatch.comment_reported(comment)
     return flag

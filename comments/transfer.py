@@ -12,14 +12,13 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
 from comments import passages, tree
 from comments.models import Comment, Status
-from comments.services import NEW_TREE_LOCK
+from newsroom import pagecache
 
 FORMAT = "newsroom-comments"
 VERSION = 1
@@ -221,9 +220,7 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
                 "restore a backup instead of importing over a partial discussion."
             )
         numbers = tree.numbered((row["id"], row["parent_id"]) for row in rows)
-        with connection.cursor() as cursor:  # new threads: the same lock posting takes
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
-        next_tree = (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+        next_tree = tree.lock_new_trees()  # new threads: the same lock posting takes
         tree_ids: dict[int, int] = {}
         batch = []
         for row in rows:
@@ -270,6 +267,7 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
         done += len(batch)
         imported += len(batch)
         Comment.objects.recount(article.pk)
+        pagecache.article_changed(article.pk, article.slug)
         if progress:
             progress(done, total)
     # Ids were given, not drawn: move the sequence past them so new comments get fresh ids.

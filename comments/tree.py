@@ -16,8 +16,9 @@ amortised. Labels keep their order, so every nested-set query (descendants, ance
 order) and django-mptt's own operations keep working; only ``rght - lft`` no longer counts
 descendants (``Comment.get_descendant_count`` counts them).
 
-Every function here expects the caller to hold the thread's lock (``services._lock_thread``)
-or, for a new thread, the new-thread lock.
+The locks live here too: every function that changes a thread's labels expects the caller
+to hold that thread's lock (``lock_thread``); a new thread takes the new-thread lock
+(``lock_new_trees``, which ``start_thread`` takes itself) while it picks its ``tree_id``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from django.db.models import Max
 
 from comments.models import Comment
 
+# Every new thread (a top-level comment, an import, benchmark data) takes this advisory lock
+# while it picks its tree_id.
+NEW_TREE_LOCK = 0x6E657773  # "news"
 ROOT_LEFT = 1  # a root's lft never changes: the thread lock finds the root by it
 ROOT_RIGHT = 2**62
 # A block of 2**i labels is spread out again only if it would be at most DENSITY**-i full:
@@ -36,10 +40,32 @@ ROOT_RIGHT = 2**62
 DENSITY = 1.5
 
 
+def lock_thread(tree_id: int) -> None:
+    """Serialise writes to one thread, until the transaction ends, by locking its root row:
+    a reply may spread out its neighbours' labels. (A root's tree_id never changes: threads
+    are never moved.)"""
+    # A root always has lft 1: the (tree_id, lft) index finds it without reading the thread.
+    list(
+        Comment.objects.select_for_update()
+        .filter(tree_id=tree_id, lft=ROOT_LEFT)
+        .order_by()
+        .values_list("pk")
+    )
+
+
+def lock_new_trees() -> int:
+    """Serialise new threads until the transaction ends, and return the first free tree_id:
+    each new thread takes MAX(tree_id) + 1, which races without the lock. A caller starting
+    several threads numbers them on from there."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
+    return (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+
+
 def start_thread(comment: Comment) -> None:
-    """Give a new top-level comment its own tree, spanning the whole label range.
-    The caller holds the new-thread lock (django-mptt's MAX(tree_id) + 1 races without it)."""
-    comment.tree_id = (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+    """Give a new top-level comment its own tree, spanning the whole label range; takes the
+    new-thread lock (``lock_new_trees``) until the transaction ends."""
+    comment.tree_id = lock_new_trees()
     comment.lft, comment.rght, comment.level = ROOT_LEFT, ROOT_RIGHT, 0
 
 

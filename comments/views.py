@@ -25,7 +25,6 @@ from comments import identity, selectors, services
 from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
-from comments.notifications import subscriptions
 from newsroom.csrf import cross_origin_protected
 from newsroom.http import wants_json
 
@@ -79,6 +78,7 @@ def answer(
     status: int = 200,
     notice: str = "",
     level: int = messages.SUCCESS,
+    retry_after: int | None = None,
 ) -> HttpResponse:
     """The one place a comment view chooses between its two answers.
 
@@ -86,16 +86,22 @@ def answer(
     (and the form's ``errors``) when ``refused`` is a message or an invalid form, otherwise
     ``{"ok": true}`` with ``data``. A browser gets ``html()`` (a page or a redirect), after
     ``notice`` is queued as a message at ``level``. ``status`` is the JSON answer's (``html``
-    sets its own). Only the chosen answer is built.
+    sets its own). Only the chosen answer is built. A 429 (a limit reached) carries
+    ``retry_after`` (a refusal's) as ``Retry-After``.
     """
     if wants_json(request):
         if refused is not None:
-            return _refused_json(refused, status)
-        payload = data() if callable(data) else data or {}
-        return JsonResponse({"ok": True, **payload}, status=status)
-    if notice:
-        messages.add_message(request, level, notice)
-    return html()
+            response = _refused_json(refused, status)
+        else:
+            payload = data() if callable(data) else data or {}
+            response = JsonResponse({"ok": True, **payload}, status=status)
+    else:
+        if notice:
+            messages.add_message(request, level, notice)
+        response = html()
+    if retry_after and response.status_code == 429:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 def _not_found() -> HttpResponse:
@@ -137,6 +143,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             author=author,
             body=form.cleaned_data["body"],
             passage=form.cleaned_data.get("passage"),
+            subscribe=form.cleaned_data.get("notify", ""),
         )
     except CommentRefused as error:
         refusal = error  # the lambda below may not close over the except clause's own name
@@ -144,6 +151,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             request,
             refused=refusal.message,
             status=refusal.status,
+            retry_after=refusal.retry_after,
             html=lambda: _form_page(
                 request,
                 article=article,
@@ -153,8 +161,6 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
                 message=refusal.message,
             ),
         )
-        if refusal.retry_after:
-            response["Retry-After"] = str(int(refusal.retry_after))
         identity.remember(request, response, name=author.name, email=author.email)
         return response
     # A comment the spam checker caught is saved but never shown: tell its author the same
@@ -165,9 +171,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if held
         else None
     )
-    following = subscriptions.follow_from_comment_form(
-        comment=comment, author=author, kind=form.cleaned_data.get("notify", "")
-    )
+    following = comment.following
 
     def data() -> dict:
         article.refresh_from_db(fields=["comment_count"])
@@ -333,15 +337,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "comments/edit.html", context)
     status = refusal.status if refusal else 400
-    response = answer(
+    return answer(
         request,
         refused=refusal.message if refusal else form,
         status=status,
+        retry_after=refusal.retry_after if refusal else None,
         html=lambda: render(request, "comments/edit.html", context, status=status),
     )
-    if refusal is not None and refusal.retry_after:
-        response["Retry-After"] = str(int(refusal.retry_after))
-    return response
 
 
 @cross_origin_protected
@@ -397,6 +399,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             refused=refusal.message,
             status=refusal.status,
+            retry_after=refusal.retry_after,
             notice=refusal.message,
             level=messages.ERROR,
             html=lambda: redirect(comment),
@@ -450,12 +453,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "comments/report.html", context)
     status = refusal.status if refusal else 400
-    response = answer(
+    return answer(
         request,
         refused=form,
         status=status,
+        retry_after=refusal.retry_after if refusal else None,
         html=lambda: render(request, "comments/report.html", context, status=status),
     )
-    if refusal is not None and refusal.retry_after:
-        response["Retry-After"] = str(int(refusal.retry_after))
-    return response

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import User
+from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
 
 from tests.helpers import make_user
@@ -15,6 +16,15 @@ from tests.helpers import make_user
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Every test hashes passwords with a fast hasher: accounts are made by the dozen, and the
+    production hasher takes a good part of a second each time by design. Servers the tests
+    start (gunicorn) keep the production hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +80,27 @@ def _page_cache_off(settings):
     copies' post-commit invalidation would never run. tests/comments/test_page_cache.py turns
     the cache on and runs those callbacks; the browser tests (real commits) keep it on."""
     settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def reader_settings(settings):
+    """The documented reader-facing defaults, pinned so the environment cannot change them, and
+    the moderation policies (rate limits, repeats, link limits, pre-moderation, spam checker,
+    hiding after reports) switched off: their own suite proves them."""
+    settings.COMMENTS_PER_PAGE = 20
+    settings.COMMENTS_MAX_DEPTH = 6
+    settings.COMMENTS_REPLIES_SHOWN = 3
+    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 60
+    settings.COMMENTS_FORM_MIN_SECONDS = 2
+    settings.COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
+    settings.TRUSTED_PROXY_HOPS = 0
+    settings.COMMENTS_RATE_LIMITS = ""
+    settings.COMMENTS_EDIT_RATE_LIMITS = ""
+    settings.COMMENTS_REPORT_RATE_LIMITS = ""
+    settings.COMMENTS_DUPLICATE_WINDOW = 0
+    settings.COMMENTS_MAX_LINKS = 10
+    settings.COMMENTS_PREMODERATE = False
+    settings.COMMENTS_PREMODERATE_FIRST_TIMERS = False
+    settings.COMMENTS_SPAM_CHECKER = ""
+    settings.COMMENTS_REPORTS_TO_HIDE = 0
+    return settings

@@ -6,6 +6,7 @@ management commands call the rest. Every function that changes something records
 what, when and why (``ModerationEvent``).
 """
 
+from comments.domain import MODERATE_PERMISSION, is_moderator
 from comments.moderation.actions import (
     DECISION_FOR_STATUS,
     DECISIONS,
@@ -29,12 +30,10 @@ from comments.moderation.bans import (
     save_ban,
 )
 from comments.moderation.checks import (
-    MODERATE_PERMISSION,
     Screening,
     active_ban_for,
     assess,
     check_duplicate,
-    is_moderator,
     is_trusted,
 )
 from comments.moderation.privacy import Erasure, erase_commenter, find_commenter, purge_addresses

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from comments import signals
+from comments.domain import is_moderator
 from comments.models import Comment, Flag, Status
 from comments.moderation.audit import EventAction, record, record_many
-from comments.moderation.checks import is_moderator
+from comments.notifications import dispatch
 from comments.spam import get_spam_checker
 from newsroom import pagecache
 
@@ -97,11 +97,12 @@ def moderate(
         )
         for article_id in sorted({comment.article_id for comment in locked}):
             Comment.objects.recount(article_id)
+            pagecache.article_changed(article_id)
         _teach_spam_checker(target, previous)
         if target == Status.APPROVED:
             approved = [pk for pk, was in previous.items() if was != Status.APPROVED]
             if approved:  # subscribers hear of a held comment only now
-                signals.comments_approved.send(Comment, pks=approved)
+                dispatch.comments_approved(approved)
     _sync(comments, set(previous), **changes)
     return len(locked)
 
@@ -153,6 +154,7 @@ def reported(comment: Comment) -> bool:
             % {"count": open_reports},
         )
         Comment.objects.recount(comment.article_id)
+        pagecache.article_changed(comment.article_id)
     comment.status = Status.PENDING
     return True
 

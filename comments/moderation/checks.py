@@ -4,7 +4,6 @@ words, the moderation mode, trust, the spam checker)."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,12 +18,11 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments import formatting
-from comments.domain import Commenter, CommentRefused
+from comments.domain import Commenter, CommentRefused, is_moderator
 from comments.models import Ban, Comment, Status, WordRule
 from comments.spam import Verdict, get_spam_checker
 from newsroom import ratelimit
 
-MODERATE_PERMISSION = "comments.moderate_comment"
 # One token of text that the page would turn into a link (see comments.formatting, urlize).
 _LINKISH = re.compile(r"(?i)https?://|^\W*www\.|\w\.(?:com|net|org|edu|gov|int|mil)\b|\w@\w")
 
@@ -35,10 +33,6 @@ class Screening:
 
     status: str
     reason: str = ""
-
-
-def is_moderator(user) -> bool:
-    return user is not None and user.is_active and user.has_perm(MODERATE_PERMISSION)
 
 
 # --- Bans ----------------------------------------------------------------------------------
@@ -85,20 +79,12 @@ def _check_bans(author: Commenter, now: datetime) -> None:
 # --- Rate limits ---------------------------------------------------------------------------
 
 
-def _identity(author: Commenter) -> str:
-    if author.user is not None:
-        return f"user:{author.user.pk}"
-    if author.email:
-        return f"email:{author.email.strip().lower()}"
-    return f"key:{author.key}" if author.key else ""
-
-
 def _check_rate(author: Commenter, now: datetime) -> None:
     rates = ratelimit.parse_rates(settings.COMMENTS_RATE_LIMITS)
     if not rates:
         return
     # IPv6 by /64: one household or phone can take any address in it.
-    exceeded = ratelimit.hit({"ip": author.network, "who": _identity(author)}, rates, now)
+    exceeded = ratelimit.hit({"ip": author.network, "who": author.identity}, rates, now)
     _refuse_if_exceeded(
         exceeded,
         lambda minutes: ngettext(
@@ -115,7 +101,7 @@ def _check_edit_rate(author: Commenter, comment: Comment, now: datetime) -> None
     rates = ratelimit.parse_rates(settings.COMMENTS_EDIT_RATE_LIMITS)
     if not rates:
         return
-    identities = {"edit-comment": str(comment.pk), "edit-who": _identity(author)}
+    identities = {"edit-comment": str(comment.pk), "edit-who": author.identity}
     exceeded = ratelimit.hit(identities, rates, now)
     _refuse_if_exceeded(
         exceeded,
@@ -129,17 +115,9 @@ def _check_edit_rate(author: Commenter, comment: Comment, now: datetime) -> None
 
 
 def _refuse_if_exceeded(exceeded: ratelimit.Exceeded | None, message: Callable[[int], str]) -> None:
-    """Refuse with 429 and ``Retry-After`` when a limit was exceeded; ``message(minutes)`` is
-    the reader's message in the right plural for the minutes left."""
-    if exceeded is None:
-        return
-    minutes = max(1, math.ceil(exceeded.retry_after / 60))
-    raise CommentRefused(
-        message(minutes) % {"minutes": minutes},
-        status=429,
-        code="rate_limited",
-        retry_after=exceeded.retry_after,
-    )
+    """Refuse (``CommentRefused.rate_limited``) when a limit was exceeded."""
+    if exceeded is not None:
+        raise CommentRefused.rate_limited(message, retry_after=exceeded.retry_after)
 
 
 # --- Content -------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comments.domain import account_key
 from comments.models import Comment, Flag, Vote
 from comments.moderation.audit import EventAction, record_many
+from newsroom import pagecache
 
 
 def purge_addresses(*, days: int | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -67,7 +69,7 @@ def find_commenter(*, user: AbstractBaseUser | None = None, email: str = "") -> 
         users |= set(
             get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True)
         )
-    keys = {f"user:{pk}" for pk in users}
+    keys = {account_key(pk) for pk in users}
     if email:
         keys |= set(
             Comment.objects.filter(user__isnull=True, guest_email__iexact=email)
@@ -121,4 +123,5 @@ def erase_commenter(
         record_many(comments, actor=actor, action=EventAction.ERASED, reason=_("Erasure request"))
         for article_id in sorted({comment.article_id for comment in comments}):
             Comment.objects.recount(article_id)
+            pagecache.article_changed(article_id)
     return Erasure(comments=len(pks), votes=votes, reports=reports)

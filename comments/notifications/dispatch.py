@@ -1,5 +1,8 @@
-"""Who hears of what. Called inside the transaction that made the change (see
-``comments.signals``): the rows commit with it, and the digest task is queued once it has.
+"""Who hears of what. The services call the three events at the top (``comment_posted``,
+``comments_approved``, ``comment_reported``) inside the transaction that made the change: the
+rows commit with it (a comment that is saved is never left without its notifications), and
+the digest task is queued once it has. Each event works in a savepoint of its own: a failure
+is logged and rolled back alone, never turned into a refused comment.
 
 Only comments readers can see notify subscribers: a comment held for review notifies them
 when a moderator approves it. Nobody hears of their own comment. Each event only writes
@@ -10,7 +13,8 @@ a burst of comments becomes one email per recipient.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +29,62 @@ from comments.notifications import tasks
 from comments.notifications.models import Kind, Notification, Subscription
 
 logger = logging.getLogger(__name__)
+
+
+# --- The events ------------------------------------------------------------------------------
+
+
+def comment_posted(comment: Comment) -> None:
+    """A new comment was saved: subscribers hear of it if readers can see it, moderators if
+    it waits for them."""
+    failed = "Could not queue notifications for comment %s"
+    if comment.status == Status.APPROVED:
+        _on_its_own(lambda: comments_became_visible([comment.pk]), failed, comment.pk)
+    elif comment.status == Status.PENDING:
+        held = Notification.Reason.HELD
+        _on_its_own(lambda: alert_moderators([comment.pk], held), failed, comment.pk)
+
+
+def comments_approved(pks: list[int]) -> None:
+    """Moderators approved comments that were not approved: their subscribers hear now."""
+    _on_its_own(
+        lambda: comments_became_visible(pks),
+        "Could not queue notifications for approved comments %s",
+        pks,
+    )
+
+
+def comment_reported(comment: Comment) -> None:
+    """A reader's new report was recorded: moderators hear of it."""
+    _on_its_own(
+        lambda: alert_moderators([comment.pk], Notification.Reason.REPORTED),
+        "Could not queue moderator alerts for comment %s",
+        comment.pk,
+    )
+
+
+def _on_its_own(work: Callable[[], None], message: str, *args) -> None:
+    """Run ``work`` in a savepoint; if it fails, log ``message`` and roll back ``work``
+    alone, so the change that sent the event stands."""
+    try:
+        with transaction.atomic():
+            work()
+    except Exception:
+        _log_failure(message, *args)
+
+
+def _log_failure(message: str, *args) -> None:
+    """Log the exception being handled: a lost database (PostgreSQL restarting) in one warning
+    line, as the 503 page does; anything else with its traceback."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        logger.warning(message + ": the database is unavailable (%s)", *args, first_line)
+    else:
+        logger.exception(message, *args)
+
+
+# --- Who hears ------------------------------------------------------------------------------
 
 
 def _email_of(comment: Comment) -> str:

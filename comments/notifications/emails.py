@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from comments.domain import is_moderator
 from comments.models import Comment, Flag, Status
-from comments.moderation.checks import is_moderator
 from comments.notifications import links
 from comments.notifications.models import Notification, Subscription
 

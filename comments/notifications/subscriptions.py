@@ -172,9 +172,10 @@ def _subscribe_guest(*, article: Article, kind: str, email: str, ip: str | None)
     return Outcome(subscription, confirmed=False)
 
 
-def follow_from_comment_form(*, comment: Comment, author: Commenter, kind: str) -> str | None:
-    """The comment form's "Notify of" choice: subscribe the comment's author. Returns what
-    to tell them (the outcome, or why not), or None when they chose nothing."""
+def subscribe_author(*, comment: Comment, author: Commenter, kind: str) -> str | None:
+    """Subscribe the comment's author, as they chose under "Notify me of" when posting
+    (``services.post_comment(subscribe=...)``). Returns what to tell them (the outcome, or
+    why not), or None when they chose nothing (or the comment was taken for spam)."""
     if not kind or comment.status == Status.SPAM:
         return None
     try:

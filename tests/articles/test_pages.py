@@ -89,6 +89,15 @@ def test_listing_is_paginated(client):
     assert b'rel="next"' in first.content
 
 
+def test_listing_pages_hold_articles_per_page_articles(client, settings):
+    settings.ARTICLES_PER_PAGE = 3
+    section = make_section(slug="busy")
+    for _ in range(4):
+        make_article(section=section)
+    assert len(client.get("/section/busy/").context["articles"]) == 3
+    assert len(client.get("/section/busy/?page=2").context["articles"]) == 1
+
+
 @pytest.mark.parametrize(
     "url",
     ["/articles/no-such-story/", "/section/nowhere/", "/tag/nothing/", "/author/nobody/", "/x/"],

@@ -1,7 +1,8 @@
 """Fixtures for the comment tests; the builders are in helpers.py and moderation_support.py.
 
 Nothing here is autouse: the moderation, concurrency and query-count suites share this folder.
-Reader-facing modules opt in with ``pytestmark = pytest.mark.usefixtures("reader_settings")``.
+Reader-facing modules opt in with ``pytestmark = pytest.mark.usefixtures("reader_settings")``
+(that fixture is in tests/conftest.py, since the accounts tests use it too).
 """
 
 from __future__ import annotations
@@ -10,32 +11,6 @@ import pytest
 
 from tests.comments.moderation_support import make_moderator
 from tests.helpers import make_article
-
-
-@pytest.fixture
-def reader_settings(settings):
-    """The documented reader-facing defaults, pinned so the environment cannot change them, and
-    the moderation policies (rate limits, repeats, link limits, pre-moderation, spam checker,
-    hiding after reports) switched off: their own suite proves them."""
-    settings.COMMENTS_PER_PAGE = 20
-    settings.COMMENTS_MAX_DEPTH = 6
-    settings.COMMENTS_REPLIES_SHOWN = 3
-    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 60
-    settings.COMMENTS_FORM_MIN_SECONDS = 2
-    settings.COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
-    settings.TRUSTED_PROXY_HOPS = 0
-    settings.COMMENTS_RATE_LIMITS = ""
-    settings.COMMENTS_EDIT_RATE_LIMITS = ""
-    settings.COMMENTS_REPORT_RATE_LIMITS = ""
-    settings.COMMENTS_DUPLICATE_WINDOW = 0
-    settings.COMMENTS_MAX_LINKS = 10
-    settings.COMMENTS_PREMODERATE = False
-    settings.COMMENTS_PREMODERATE_FIRST_TIMERS = False
-    settings.COMMENTS_SPAM_CHECKER = ""
-    settings.COMMENTS_REPORTS_TO_HIDE = 0
-    # Accounts are made by the dozen; a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return settings
 
 
 @pytest.fixture

@@ -109,6 +109,9 @@ def test_api_never_includes_email_or_network_addresses(client, article):
 
     response = client.get(reverse("comments:api", args=[article.slug]))
 
+    assert response.status_code == 200
+    (thread,) = response.json()["comments"]
+    assert [thread["author"]["name"], thread["replies"][0]["author"]["name"]] == ["Ada", "bob"]
     text = response.content.decode()
     assert "@" not in text
     assert "email" not in text

@@ -277,3 +277,21 @@ def test_refused_comment_is_not_saved(article):
         services.post_comment(article=article, parent=None, author=author, body="Hello")
     assert caught.value.code == "banned"
     assert not Comment.objects.exists()
+
+
+def test_an_edit_records_an_event_only_when_it_is_held(article):
+    WordRule.objects.create(phrase="lawsuit", action=WordRule.Action.SUSPECT)
+    author = guest()
+    comment = services.post_comment(article=article, parent=None, author=author, body="Hi.")
+
+    services.edit_comment(comment=comment, editor=author, body="Hello.")
+    assert list(ModerationEvent.objects.filter(comment=comment).values_list("action")) == [
+        ("posted",)
+    ]
+
+    services.edit_comment(comment=comment, editor=author, body="Expect a lawsuit.")
+    assert list(
+        ModerationEvent.objects.filter(comment=comment)
+        .order_by("pk")
+        .values_list("action", "from_status", "to_status")
+    ) == [("posted", "", Status.APPROVED), ("edited", Status.APPROVED, Status.PENDING)]

@@ -18,7 +18,7 @@ from comments import moderation
 from comments.models import Ban, Comment, Status
 from comments.notifications import subscriptions, tasks
 from comments.notifications.models import Notification, Subscription
-from comments.services import report
+from comments.services import post_comment, report
 from tests.comments.helpers import (
     change_article,
     form_data,
@@ -98,12 +98,42 @@ def test_guest_posting_with_script_is_told_to_check_their_inbox(article):
 
 def test_spam_comment_subscribes_nobody(article, settings):
     settings.COMMENTS_SPAM_CHECKER = "tests.comments.test_moderation_spam.AlwaysSpam"
-    post(Client(), article, notify="all")
+    response = post(Client(), article, notify="all")
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Status.SPAM
     assert not Subscription.objects.exists() and mail.outbox == []
 
 
+def test_posting_through_the_service_subscribes_as_the_form_does(article):
+    # The API, the admin and imports call post_comment too: subscribing is its business.
+    comment = post_comment(
+        article=article,
+        parent=None,
+        author=guest("Ada Lovelace", email="ada@example.org"),
+        body="Keep me posted.",
+        subscribe="all",
+    )
+    assert "Check your inbox" in comment.following
+    subscription = Subscription.objects.get()
+    assert (subscription.article, subscription.email, subscription.kind) == (
+        article,
+        "ada@example.org",
+        "all",
+    )
+    assert subscription.confirmed_at is None
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+
+
+def test_posting_without_a_choice_subscribes_nobody_and_says_nothing(article):
+    comment = post_comment(article=article, parent=None, author=guest(), body="Just this.")
+    assert comment.following is None
+    assert not Subscription.objects.exists()
+
+
 def test_choosing_nothing_subscribes_nobody(article):
-    post(Client(), article, notify="")
+    response = post(Client(), article, notify="")
+    assert response.status_code == 302
+    assert Comment.objects.get().is_visible
     assert not Subscription.objects.exists()
 
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments import moderation, services
+from comments import moderation, services, transfer
 from comments.models import Comment
 from newsroom import pagecache
 from tests.comments.helpers import (
@@ -96,7 +96,7 @@ def test_the_shared_copy_keeps_the_headers_of_a_rendered_page(article):
     for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type"):
         assert stored[header] == rendered[header], header
     assert int(stored["Content-Length"]) == len(stored.content)
-    assert "Content-Language" not in rendered or stored["Content-Language"] == "en"
+    assert stored.get("Content-Language") == rendered.get("Content-Language")
 
 
 @pytest.mark.parametrize("failing", ["get_many", "set"])
@@ -223,6 +223,26 @@ def hide_after_reports(article, root):
     services.report(comment=root, reporter=guest(), reason="abuse")
 
 
+def start_thread(article, root):
+    make_posted_comment(article, "A brand new thread.")
+
+
+def approve(article, root):
+    # Held, which leaves the copy alone (test_a_comment_held_for_review_keeps_the_copy), then
+    # approved, which does not.
+    held = make_posted_comment(article, "Approved at last.", status=Comment.Status.PENDING)
+    moderation.moderate(comments=[held], actor=moderator(), action="approve")
+
+
+def hold_after_edit(article, root):
+    root.article.comments_premoderated = True
+    services.edit_comment(comment=root, editor=root._author, body="Edited into a queue.")
+
+
+def erase(article, root):
+    moderation.erase_commenter(email=root._author.email)
+
+
 CHANGES = {
     "posted": (post_reply, "A brand new reply."),
     "edited": (edit, "Edited words."),
@@ -234,6 +254,10 @@ CHANGES = {
     "closed-by-editor": (close_by_editor, "Comments on this article are closed."),
     "closed-by-moderator": (close_by_moderator, "Comments on this article are closed."),
     "hidden-after-reports": (hide_after_reports, ">1 Comment</h2>"),
+    "thread-started": (start_thread, "A brand new thread."),
+    "approved": (approve, "Approved at last."),
+    "held-after-edit": (hold_after_edit, ">1 Comment</h2>"),
+    "erased": (erase, "Comment deleted"),
 }
 
 
@@ -252,6 +276,31 @@ def test_no_stale_copy_after_a_change_readers_see(settings, article, commit, cha
     commit(action, article, root)
 
     assert now_shown in anonymous_html(article)
+
+
+def test_no_stale_copy_after_a_discussion_is_reopened(article, commit):
+    moderation.close_discussion(article=article, actor=moderator())
+    before = anonymous_html(article)
+    assert "Comments on this article are closed." in before
+    assert anonymous_html(article) == before  # served from the copy
+
+    commit(moderation.open_discussion, article=article, actor=moderator())
+
+    assert "Comments on this article are closed." not in anonymous_html(article)
+
+
+def test_no_stale_copy_after_a_discussion_is_imported(article, commit):
+    make_posted_comment(article, "Brought back by the import.")
+    document = transfer.export(articles=[article])
+    Comment.objects.filter(article=article).delete()
+    Comment.objects.recount(article.pk)
+    before = anonymous_html(article)
+    assert "Brought back by the import." not in before
+    assert anonymous_html(article) == before  # served from the copy
+
+    commit(transfer.import_document, document)
+
+    assert "Brought back by the import." in anonymous_html(article)
 
 
 def test_a_comment_held_for_review_keeps_the_copy(article, commit):

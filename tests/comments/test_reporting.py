@@ -166,14 +166,15 @@ def test_reporting_a_missing_comment_is_404(client):
     assert response.status_code == 404
 
 
-def test_report_page_of_a_deleted_comment_does_not_reveal_its_text(client, article):
+def test_a_deleted_comment_has_no_report_page_to_reveal_its_text(client, article):
     author = guest("Secret Sam")
     gone = make_posted_comment(article, "Words I took back.", author=author)
-    make_posted_comment(article, parent=gone)
+    make_posted_comment(article, parent=gone)  # a reply keeps it as a placeholder
     delete_comment(comment=gone, actor=author)
 
     response = client.get(reverse("comments:report", args=[gone.pk]))
 
+    assert response.status_code == 404
     html = response.content.decode()
     assert "Words I took back." not in html
     assert "Secret Sam" not in html

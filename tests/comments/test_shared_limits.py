@@ -11,7 +11,6 @@ import html
 import http.cookiejar
 import json
 import re
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,7 +36,9 @@ def gunicorn():
     with running_gunicorn(
         workers=3,
         DATABASE_CONN_MAX_AGE="0",
-        COMMENTS_RATE_LIMITS=f"{LIMIT}/minute,30/hour",
+        # A day-long window: a burst of a second or two never straddles its edge, so the
+        # test needs no waiting for the clock.
+        COMMENTS_RATE_LIMITS=f"{LIMIT}/day",
         COMMENTS_FORM_MIN_SECONDS="0",
         COMMENTS_PREMODERATE="0",
         COMMENTS_PREMODERATE_FIRST_TIMERS="0",
@@ -98,9 +99,6 @@ def _post_many(base: str, article, *, address: str, as_json: bool) -> list[tuple
         ).encode()  # fmt: skip
         return _send(opener, urllib.request.Request(url, data=data, headers=headers))
 
-    # A window that closes mid-burst would start a new count: begin well inside a minute.
-    if time.time() % 60 > 45:
-        time.sleep(61 - time.time() % 60)
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
         return list(pool.map(one, range(ATTEMPTS)))
 
@@ -110,26 +108,26 @@ def article(db):
     return make_article(headline="Council approves the new bridge", slug="new-bridge")
 
 
-def test_sixth_form_post_in_a_minute_from_one_address_gets_429_across_workers(gunicorn, article):
+def test_sixth_form_post_from_one_address_gets_429_across_workers(gunicorn, article):
     results = _post_many(gunicorn, article, address="198.51.100.7", as_json=False)
     statuses = sorted(status for status, _h, _b in results)
     assert statuses == [302] * LIMIT + [429] * (ATTEMPTS - LIMIT)
     for status, headers, body in results:
         if status == 429:
-            assert 1 <= int(headers["Retry-After"]) <= 60
+            assert 1 <= int(headers["Retry-After"]) <= 24 * 60 * 60
             assert "You are posting faster than we can keep up with." in body
             assert "<textarea" in body  # the reader's text is kept in the form
     assert Comment.objects.filter(article=article).count() == LIMIT
     assert Counter.objects.exists()
 
 
-def test_sixth_json_post_in_a_minute_from_one_address_gets_429_across_workers(gunicorn, article):
+def test_sixth_json_post_from_one_address_gets_429_across_workers(gunicorn, article):
     results = _post_many(gunicorn, article, address="198.51.100.8", as_json=True)
     statuses = sorted(status for status, _h, _b in results)
     assert statuses == [201] * LIMIT + [429] * (ATTEMPTS - LIMIT)
     for status, headers, body in results:
         if status == 429:
-            assert 1 <= int(headers["Retry-After"]) <= 60
+            assert 1 <= int(headers["Retry-After"]) <= 24 * 60 * 60
             data = json.loads(body)
             assert data["ok"] is False
             assert data["message"].startswith("You are posting faster than we can keep up with.")

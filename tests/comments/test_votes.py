@@ -235,6 +235,7 @@ def test_guest_votes_are_limited_per_address_and_hour(settings, article):
 
     assert refused.status_code == 429
     assert refused.json() == {"ok": False, "message": TOO_MANY}
+    assert 1 <= int(refused["Retry-After"]) <= 3600  # what is left of the hour
     assert Vote.objects.count() == 2
     assert counts(comments[2]) == (0, 0, 0)
 

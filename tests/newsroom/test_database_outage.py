@@ -137,13 +137,12 @@ def test_notifications_that_meet_an_outage_log_one_warning_without_a_traceback(
 ):
     """A comment saved just before the database went away: queueing its notifications (after
     the commit) fails, and says so in one line."""
-    from comments.models import Comment
-    from comments.notifications import receivers
+    from comments.notifications import dispatch
     from tests.comments.helpers import make_posted_comment
 
     comment = make_posted_comment(make_article(), "Saved in time.")
     with database_away(), caplog.at_level(logging.WARNING):
-        receivers.comment_posted(sender=Comment, comment=comment)
+        dispatch.comment_posted(comment)
     assert [(r.levelname, r.exc_info) for r in caplog.records] == [("WARNING", None)]
     assert (
         caplog.records[0]

@@ -27,7 +27,6 @@ LOCKED = "There have been too many attempts from your network or for this accoun
 def _limits(settings):
     settings.AXES_FAILURE_LIMIT = 5
     settings.ACCOUNTS_RATE_LIMITS = "5/hour"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def sign_in(url: str, username: str, password: str, address: str = "203.0.113.5"):

@@ -20,6 +20,11 @@ PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a fresh tulip meadow 42"
 
 
+@pytest.fixture
+def article(db):
+    return make_article(headline="Council approves the new bridge", slug="new-bridge")
+
+
 def signup_data(**fields) -> dict:
     data = {
         "username": "newreader",
