@@ -53,6 +53,7 @@ from comments.models import Comment  # noqa: E402
 BASE_DIR = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = BASE_DIR / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 SIZES = (10, 100, 10_000, 100_000)
+SECRET_KEY = "bench-only-" + "x" * 40
 STORY = "\n\n".join(
     [
         "The council voted on Tuesday night to build a new bridge across the river, ending a "
@@ -151,7 +152,7 @@ def start_gunicorn(port: int, **extra: str) -> subprocess.Popen:
         os.environ,
         DATABASE_URL=f"postgres://{db['USER']}{password}@{host}{port_part}/{db['NAME']}",
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-only-" + "x" * 40,
+        DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",
         GUNICORN_BIND=f"127.0.0.1:{port}",
@@ -393,7 +394,7 @@ def run() -> int:
         else:
             row("  performance", f"{scores[0]:.0f}", "", "", ">= 95", scores[0] >= 95)
             row("  accessibility", f"{scores[1]:.0f}", "", "", ">= 95", scores[1] >= 95)
-        reader.run(site, port, articles, row, secret_key="bench-only-" + "x" * 40)
+        reader.run(site, port, articles, row, secret_key=SECRET_KEY, serve=start_gunicorn)
     finally:
         server.terminate()
         server.wait(timeout=30)
