@@ -124,6 +124,17 @@ def test_the_site_tells_the_script_when_the_browser_holds_a_cookie_of_its_own(ar
     assert signed_out.cookies[pagecache.READER_COOKIE]["max-age"] == 0
 
 
+def test_a_page_shown_without_scripts_makes_the_browser_forget_it_runs_them(article):
+    html = text(Client().get(article.get_absolute_url()))
+    assert '<noscript><img class="no-script" src="/no-script.gif"' in html
+
+    response = with_script(guest_client("k6")).get("/no-script.gif")
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    assert response["Cache-Control"] == "no-store"
+    assert response.cookies[pagecache.JS_COOKIE]["max-age"] == 0
+
+
 # --- The reader's layer ---------------------------------------------------------------------------
 
 
