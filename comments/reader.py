@@ -121,10 +121,12 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     return _private(JsonResponse(data))
 
 
+@pagecache.version_checked
 @require_GET
 def live(request: HttpRequest, slug: str) -> HttpResponse:
     """The article's version and newest visible comments' ids; a 304 from the version alone
-    while the page's copy (``If-None-Match``) is current."""
+    while the page's copy (``If-None-Match``) is current (answered by the page cache's
+    middleware before the rest runs; here when it did not)."""
     try:
         version = pagecache.article_version(slug)
     except Exception:  # the cache is down: answer from the database

@@ -46,11 +46,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.urls import Resolver404, resolve
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    QueryDict,
+)
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import quote_etag, urlencode
+from django.utils.http import parse_etags, quote_etag, urlencode
 
 from articles.models import Article, Author, Section, Tag
 from newsroom.cache import PROTECTED_PREFIX
@@ -293,7 +299,12 @@ class SharedPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        slug = _article_slug(request)
+        match = _resolve(request)
+        if match is not None and getattr(match.func, "version_checked", False):
+            unchanged = _not_modified(request, match.kwargs.get("slug", ""))
+            if unchanged is not None:
+                return unchanged
+        slug = _article_slug(match)
         if slug is None:
             response = self.get_response(request)
         elif not is_shared(request):
@@ -406,17 +417,47 @@ def _mark_reader(request: HttpRequest, response: HttpResponse) -> None:
         patch_cache_control(response, private=True, no_cache=True)
 
 
-def _article_slug(request: HttpRequest) -> str | None:
-    """The article's slug when this is a GET or HEAD of a page the cache may keep."""
-    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+def _resolve(request: HttpRequest) -> ResolverMatch | None:
+    if request.method not in ("GET", "HEAD"):
         return None
     try:
-        match = resolve(request.path_info)
+        return resolve(request.path_info)
     except Resolver404:
+        return None
+
+
+def _article_slug(match: ResolverMatch | None) -> str | None:
+    """The article's slug when this is a GET or HEAD of a page the cache may keep."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or match is None:
         return None
     if not getattr(match.func, "shared_page", False):
         return None
     return match.kwargs.get("slug")
+
+
+def version_checked(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark ``view(request, slug)`` as one whose answer changes only with the article's
+    version (its ETag is the version, quoted): a request whose ``If-None-Match`` names the
+    current version is answered 304 by ``SharedPageMiddleware`` from one cache read, before
+    sessions, CSRF, authentication and the rest run (the live-update check of open pages)."""
+    view.version_checked = True
+    return view
+
+
+def _not_modified(request: HttpRequest, slug: str) -> HttpResponse | None:
+    asked = request.headers.get("If-None-Match")
+    if not asked or not slug:
+        return None
+    try:
+        version = cache.get(_article_key(slug))
+    except Exception:  # the cache is down: the view answers
+        return None
+    if version is None or f'"{version}"' not in parse_etags(asked):
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = f'"{version}"'
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _site_changed(**kwargs) -> None:

@@ -179,3 +179,15 @@ def test_a_draft_has_no_live_answer(article):
     change_article(article, status="draft")
     assert live(article).status_code == 404
     assert guest_comment.pk  # the comment exists; the draft's page is not public
+
+
+def test_the_unchanged_answer_comes_before_sessions_and_authentication(article):
+    version = page_data(article)[b"version"].decode()
+    browser = signed_in(make_user())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = live(article, f'W/"x", "{version}"', client=browser)
+
+    assert response.status_code == 304
+    assert len(queries) == 1  # the version; no session, no user
+    assert "Cookie" not in response.get("Vary", "")
