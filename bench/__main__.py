@@ -13,7 +13,9 @@ In a throw-away database on the project's PostgreSQL it seeds bushy discussions 
 3. that HTML is gzipped and a conditional GET gets a 304;
 4. Lighthouse (mobile) performance and accessibility of the 10,000-comment page, when
    bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
-5. a reply into a 10,000-comment thread against one into a 10-comment thread.
+5. a reply into a 10,000-comment thread against one into a 10-comment thread;
+6. readers with a cookie of their own (shared copy + their layer) and live-update checks
+   (bench/reader.py).
 """
 
 from __future__ import annotations
