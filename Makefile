@@ -13,7 +13,8 @@ AXE := node_modules/axe-core/axe.min.js
 export DJANGO_DEBUG ?= 1
 export SERVE_MEDIA ?= 1
 
-.PHONY: run test lint format bench demo install setup shell clean screenshot backup restore
+.PHONY: run test lint format bench demo install setup shell clean screenshot backup restore \
+	cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -88,6 +89,14 @@ bench: install $(LIGHTHOUSE)
 		CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) -m bench'
 
 
+# The scaled-out site on loopback: Varnish, nginx, three app hosts, a PostgreSQL primary and
+# replica, Redis, two task workers (deploy/cluster/cluster.py; data in .cluster/).
+cluster: install
+	$(PY) deploy/cluster/cluster.py start
+
+cluster-stop:
+	$(PY) deploy/cluster/cluster.py stop
+
 demo: install
 	$(WITH_DB) $(PY) manage.py demo
 
@@ -104,5 +113,6 @@ shell: install
 	$(WITH_DB) $(PY) manage.py shell
 
 clean:
+	@[ ! -x $(PY) ] || $(PY) deploy/cluster/cluster.py stop >/dev/null 2>&1 || true
 	rm -rf $(VENV) .pgdata staticfiles media test-artifacts .pytest_cache .ruff_cache node_modules \
-		bench/lighthouse/node_modules
+		bench/lighthouse/node_modules .cluster

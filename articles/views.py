@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -11,11 +12,22 @@ from django.views.generic import ListView
 
 from articles import selectors
 from articles.models import Article, Author, Section, Tag
+from newsroom import edge
 from newsroom.pagecache import shared_page
 
 
+def _keys(articles: Iterable[Article]) -> list[str]:
+    """The surrogate keys of a page that shows these articles (their comment counts too)."""
+    return [edge.article_key(article.pk) for article in articles]
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html", {"front": selectors.front_page()})
+    front = selectors.front_page()
+    response = render(request, "articles/home.html", {"front": front})
+    shown = [front.lead] if front.lead else []
+    shown += front.latest + [article for _, articles in front.sections for article in articles]
+    edge.share(response, _keys(shown))
+    return response
 
 
 @shared_page
@@ -30,11 +42,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_preview": not article.is_visible(),
     }
     response = render(request, "articles/article_detail.html", context)
-    # A published article's page is the same for every anonymous reader: it may be shared
-    # (newsroom/pagecache.py), until its discussion closes by itself.
-    response.shareable = not context["is_preview"]
-    closing = article.comments_closing_at()
-    response.shared_until = closing if article.accepts_comments() else None
+    if not context["is_preview"]:
+        # A published article's page is the same for every anonymous reader: it may be shared
+        # (newsroom/pagecache.py, and the edge), until its discussion closes by itself.
+        closing = article.comments_closing_at()
+        until = closing if article.accepts_comments() else None
+        edge.share(response, _keys([article, *context["related"]]), until)
     return response
 
 
@@ -47,6 +60,13 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     context_object_name = "articles"
+    shared = True  # the same page for every anonymous reader (the edge may keep it)
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if self.shared:
+            edge.share(response, _keys(context["articles"]))
+        return response
 
     def paginate_queryset(
         self, queryset: QuerySet, page_size: int
@@ -87,6 +107,7 @@ class AuthorView(ArticleListView):
 
 class SearchView(ArticleListView):
     template_name = "articles/search.html"
+    shared = False  # any query at all: not worth an edge's room
 
     def get_queryset(self) -> QuerySet[Article]:
         self.query = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]

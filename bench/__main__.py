@@ -14,7 +14,9 @@ In a throw-away database on the project's PostgreSQL it seeds bushy discussions 
 4. Lighthouse (mobile) performance and accessibility of the 10,000-comment page, when
    bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
 5. a reply into a 10,000-comment thread against one into a 10-comment thread;
-6. readers with a cookie of their own (shared copy + their layer) and live-update checks
+6. the scaled-out site of `make cluster` (bench/cluster.py; BENCH_CLUSTER=0 skips it);
+7. the language scorer's time per comment, memory and targets (bench/language.py);
+8. readers with a cookie of their own (shared copy + their layer) and live-update checks
    (bench/reader.py).
 """
 
@@ -46,7 +48,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
-from bench import reader, seed  # noqa: E402
+from bench import cluster as cluster_bench  # noqa: E402
+from bench import language, reader, seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
@@ -413,6 +416,7 @@ def run() -> int:
     problems = tree_problems(threads[10_000][0].pk)
     row("  the thread afterwards", "valid" if not problems else problems[0], "", "", "valid",
         not problems)  # fmt: skip
+    language.run(row)
     print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
 
@@ -422,10 +426,13 @@ def main() -> int:
     connection.settings_dict.setdefault("TEST", {})["NAME"] = "newsroom_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        return run()
+        code = run()
     finally:
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    if os.environ.get("BENCH_CLUSTER") != "0":  # bench/cluster.py
+        code = cluster_bench.run() or code
+    return code
 
 
 if __name__ == "__main__":

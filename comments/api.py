@@ -26,7 +26,8 @@ def _node(node: Node, author_user_ids: set[int]) -> dict:
     }
     if node.shown:
         data.update(
-            state="pending" if node.pending else "visible",
+            # The reader's own removed comment is shown to them alone, with its state.
+            state="pending" if node.pending else comment.status if node.removed else "visible",
             author={
                 "name": comment.author_name,
                 "is_article_author": bool(comment.user_id) and comment.user_id in author_user_ids,

@@ -17,9 +17,16 @@ from mptt.querysets import TreeQuerySet
 from articles.models import Article
 from comments.links import comment_url
 
-# Subscriptions and notifications live in their own package; importing them here registers
-# them with the comments app.
+# Subscriptions and notifications, and the language checks' records, live in their own
+# packages; importing them here registers them with the comments app.
 from comments.notifications.models import Notification, Subscription  # noqa: F401
+from comments.review.models import (  # noqa: F401
+    Appeal,
+    CommentScore,
+    LanguageLabel,
+    LanguagePolicy,
+    ScoreThreshold,
+)
 
 
 def display_name(user) -> str:

@@ -58,6 +58,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     shown: bool = True  # False: a placeholder kept for its replies
     pending: bool = False  # the viewer's own comment awaiting moderation
+    removed: bool = False  # the viewer's own comment a moderator removed or rejected
     more: int = 0  # replies deeper than this page shows ("continue this thread")
     hidden: int = 0  # direct replies left out of the page's budget ("N more replies")
     vote: int = 0  # the viewer's vote on it
@@ -95,27 +96,34 @@ class RepliesPage:
         return self.page.paginator.count - self.page.end_index()
 
 
+# A reader's own comments they see besides visible ones: awaiting moderation, and removed or
+# rejected (with the statement of reasons and the appeal link; comments.moderation.appeals).
+OWN_SHOWN = (Status.PENDING, Status.REMOVED, Status.REJECTED)
+
+
 def listed_roots(article: Article, viewer=None):
-    """Top-level comments a reader sees: visible ones, the reader's own pending ones, and
-    deleted or removed ones that still have visible replies (as placeholders)."""
+    """Top-level comments a reader sees: visible ones, the reader's own pending, removed or
+    rejected ones, and deleted or removed ones that still have visible replies (as
+    placeholders)."""
     # A range on lft (not level > 0) keeps this a probe of the (tree_id, lft) index for each
     # hidden root, rather than a hash of every visible reply on the site.
     visible_reply = Comment.objects.filter(tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"))
     visible_reply = visible_reply.visible()
     own = viewer.own_filter() if viewer is not None else Q(pk__in=[])
     return Comment.objects.filter(article=article, level=0).filter(
-        VISIBLE | (own & Q(status=Status.PENDING)) | Exists(visible_reply)
+        VISIBLE | (own & Q(status__in=OWN_SHOWN)) | Exists(visible_reply)
     )
 
 
 def _listed_q(viewer) -> Q:
-    """Replies a reader sees: visible ones, the reader's own pending ones, and deleted or
-    removed ones kept as placeholders because a visible reply lies below them."""
+    """Replies a reader sees: visible ones, the reader's own pending, removed or rejected
+    ones, and deleted or removed ones kept as placeholders because a visible reply lies
+    below them."""
     visible_below = Comment.objects.filter(
         tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), rght__lt=OuterRef("rght")
     ).visible()
     own = viewer.own_filter() if viewer is not None else Q(pk__in=[])
-    return VISIBLE | (own & Q(status=Status.PENDING)) | Exists(visible_below)
+    return VISIBLE | (own & Q(status__in=OWN_SHOWN)) | Exists(visible_below)
 
 
 # "Continue this thread (N more replies)" counts at most this many: counting every reply
@@ -144,8 +152,10 @@ def _visible_below() -> _CountOf:
 
 
 def _node(comment: Comment, own) -> Node:
-    pending = comment.status == Status.PENDING and not comment.is_deleted and own(comment)
-    return Node(comment=comment, shown=comment.is_visible or pending, pending=pending)
+    mine = not comment.is_deleted and comment.status in OWN_SHOWN and own(comment)
+    pending = mine and comment.status == Status.PENDING
+    removed = mine and comment.status != Status.PENDING
+    return Node(comment=comment, shown=comment.is_visible or mine, pending=pending, removed=removed)
 
 
 def _grow(parents: list[Node], *, levels: int, viewer, own) -> list[Comment]:

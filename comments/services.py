@@ -23,6 +23,7 @@ from articles.models import Article
 from comments import formatting, moderation, passages, tree
 from comments.domain import Commenter, CommentRefused
 from comments.models import Comment, Flag, Status, Vote
+from comments.moderation import language_checks
 from comments.notifications import dispatch, subscriptions
 from newsroom import pagecache, ratelimit
 
@@ -142,6 +143,7 @@ def post_comment(
             tree.place_reply(comment, parent)
         comment.parent = parent
         comment.save()  # django-mptt leaves labels set beforehand alone: one INSERT
+        language_checks.keep(comment, screening.language)
         if status == Status.APPROVED:
             Comment.objects.count_one_more(article.pk)
             pagecache.article_changed(article.pk)
@@ -198,6 +200,7 @@ def edit_comment(*, comment: Comment, editor: Commenter, body: str) -> Comment:
         if previous == Status.APPROVED and status != Status.APPROVED:
             comment.status = status
         comment.save(update_fields=["body", "edited_at", "status"])
+        language_checks.keep(comment, screening.language)
         if previous == Status.APPROVED:  # readers saw it: the new text, or its absence
             pagecache.article_changed(comment.article_id)
         if previous != comment.status:

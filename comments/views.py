@@ -25,6 +25,7 @@ from comments import identity, selectors, services
 from comments.domain import CommentRefused
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
+from comments.moderation import language_checks
 from newsroom.csrf import cross_origin_protected
 from newsroom.http import wants_json
 
@@ -171,6 +172,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if held
         else None
     )
+    if held and (why := language_checks.held_note(comment)):
+        notice = f"{notice} {why}"
     following = comment.following
 
     def data() -> dict:

@@ -28,6 +28,10 @@ the apps register (``register``); nothing else of the address reaches the render
 page number past the last) is answered with a redirect to the one it shows, not stored. HEAD
 requests never store a copy.
 
+The same bumps purge the edge (``newsroom/edge.py``: the article's ``article-<id>`` key, or
+``site``) and, with a read replica, first record the primary's WAL position
+(``newsroom/dbrouter.py``), so no copy is rendered from a replica that lacks the change.
+
 Every HTML page, shared or not, gets an ETag that leaves out the values rendered anew each
 time (``StableETagMiddleware``), so revalidation answers 304 for pages rendered per reader too.
 """
@@ -59,7 +63,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag, urlencode
 
 from articles.models import Article, Author, Section, Tag
+from newsroom import dbrouter, edge
 from newsroom.cache import PROTECTED_PREFIX
+from newsroom.edge import holds_private_cookie, private_cookies
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +78,9 @@ JS_COOKIE = "newsroom_js"
 READER_COOKIE = "newsroom_reader"
 READER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 
-# What the apps register (``register``, from their AppConfig.ready): cookies that make a page
-# one reader's own besides the session's, and the query parameters that change an article page,
-# each with the function that gives its canonical value ("" for the default).
-_private_cookies: set[str] = {"messages"}  # django.contrib.messages' cookie
+# What the apps register (``register``, from their AppConfig.ready): the query parameters that
+# change an article page, each with the function that gives its canonical value ("" for the
+# default). The cookies that make a page one reader's own are the edge's to know (edge.py).
 _parameters: dict[str, Callable[[str | None], str]] = {}
 
 
@@ -85,15 +90,12 @@ def register(
     parameters: Mapping[str, Callable[[str | None], str]] | None = None,
 ) -> None:
     """An app tells the page cache about its part of the page: cookies that hold one reader's
-    state (such a reader is never served the copy without the script to add their state), and
-    the query parameters that change what an article page shows, with the function that maps
-    any value a client sends to its canonical one ("" for the default, left out of the key)."""
-    _private_cookies.update(private_cookies)
+    state (such a reader is never served the copy without the script to add their state, and
+    the edge never keeps a page for them), and the query parameters that change what an
+    article page shows, with the function that maps any value a client sends to its canonical
+    one ("" for the default, left out of the key)."""
+    edge.register_private_cookies(private_cookies)
     _parameters.update(parameters or {})
-
-
-def private_cookies() -> tuple[str, ...]:
-    return (settings.SESSION_COOKIE_NAME, *sorted(_private_cookies))
 
 
 def _article_key(slug: str) -> str:
@@ -106,20 +108,29 @@ def _new_version() -> str:
 
 def article_changed(article_id: int, slug: str | None = None) -> None:
     """What readers see on this article's page changed: its cached copies are stale once the
-    current transaction commits."""
+    current transaction commits, here and at the edge (the pages keyed ``article-<id>``: its
+    own and the listings that show it)."""
 
     def bump() -> None:
         name = slug or Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
+        dbrouter.note_change()  # before the new version: see dbrouter's docstring
         if name:
             cache.set(_article_key(name), _new_version(), timeout=None)
+        edge.purge([edge.article_key(article_id)])
 
     transaction.on_commit(bump)
 
 
 def site_changed() -> None:
     """Something every article page shows changed (menu, bylines, related articles, or an
-    article's own address)."""
-    transaction.on_commit(lambda: cache.set(SITE_KEY, _new_version(), timeout=None))
+    article's own address): every page keyed ``site`` is stale once this commits."""
+
+    def bump() -> None:
+        dbrouter.note_change()
+        cache.set(SITE_KEY, _new_version(), timeout=None)
+        edge.purge([edge.SITE])
+
+    transaction.on_commit(bump)
 
 
 def article_version(slug: str, *, create: bool = False) -> str | None:
@@ -139,13 +150,10 @@ def page_version(request: HttpRequest) -> str:
     return versions[1] if versions else ""
 
 
-def holds_private_cookie(request: HttpRequest) -> bool:
-    return any(name in request.COOKIES for name in private_cookies())
-
-
-def is_shared(request: HttpRequest) -> bool:
+def gets_shared_copy(request: HttpRequest) -> bool:
     """True when the request may be answered with (and its answer stored as) the shared copy:
-    a GET or HEAD from a reader without private cookies, or with them and the page's script."""
+    a GET or HEAD from a reader without private cookies, or with them and the page's script.
+    (The edge keeps only the first kind: ``edge.is_shared``.)"""
     if request.method not in ("GET", "HEAD"):
         return False
     return JS_COOKIE in request.COOKIES or not holds_private_cookie(request)
@@ -206,12 +214,13 @@ def _timeout(until: datetime | None) -> int:
 _NOT_STORED = {"content-length", "content-encoding", "etag", "set-cookie", "vary", "cache-control"}
 
 
-def _stored(response: HttpResponse, versions: tuple[str, str]) -> dict:
+def _stored(response: HttpResponse, versions: tuple[str, str], until: datetime | None) -> dict:
     body = response.content
     # Only the compressed bytes are kept (every browser takes them): a small value is a
     # cheaper read for every reader; the rare client without gzip gets them decompressed.
     return {
         "versions": versions,
+        "until": until,  # when the page changes by itself: bounds the edge's copy too
         # What the middleware inside this one added (the security policy, framing, language)
         # is replayed with the page, since a stored page skips them.
         "headers": [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
@@ -231,9 +240,10 @@ def _from_stored(request: HttpRequest, entry: dict) -> HttpResponse:
         response["Content-Encoding"] = "gzip"
     response["ETag"] = entry["etag"]
     response["Content-Length"] = str(len(body))  # CommonMiddleware, which sets it, is skipped
-    # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); the copy
+    # Browsers revalidate (If-None-Match, answered 304 by ConditionalGetMiddleware); an edge
+    # keeps it (newsroom/edge.py, the surrogate keys are among the stored headers). The copy
     # differs with the encoding, and readers with cookies get a page of their own.
-    response["Cache-Control"] = "max-age=0, must-revalidate"
+    response["Cache-Control"] = edge.cache_control(entry.get("until"))
     if entry["vary"]:
         response["Vary"] = entry["vary"]
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
@@ -307,7 +317,7 @@ class SharedPageMiddleware:
         slug = _article_slug(match)
         if slug is None:
             response = self.get_response(request)
-        elif not is_shared(request):
+        elif not gets_shared_copy(request):
             response = self._for_one_reader(request, slug)
         else:
             response = self._shared(request, slug)
@@ -353,8 +363,9 @@ class SharedPageMiddleware:
         canonical = _shown_query(request, query)
         if canonical != query:  # e.g. a page number past the last: the page shown has an address
             return HttpResponseRedirect(f"{request.path}?{urlencode(canonical)}".rstrip("?"))
-        entry = _stored(response, versions)
-        timeout = _timeout(getattr(response, "shared_until", None))
+        until = getattr(response, "shared_until", None)
+        entry = _stored(response, versions, until)
+        timeout = _timeout(until)
         if timeout > 0 and request.method == "GET":  # a HEAD answer is never stored
             try:
                 cache.set(page_key, entry, timeout=timeout)

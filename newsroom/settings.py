@@ -97,6 +97,10 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # ...over an ETag that a form's timestamp or CSRF token, new on every render, leaves alone.
     "newsroom.pagecache.StableETagMiddleware",
+    # Pages marked for the edge (newsroom/edge.py) turn private for a reader with cookies.
+    "newsroom.edge.EdgeCacheMiddleware",
+    # Reads that may be stale go to the replica, when there is one (newsroom/dbrouter.py).
+    "newsroom.dbrouter.ReplicaMiddleware",
     # Anonymous readers' article pages, from the shared copy before anything below runs.
     "newsroom.pagecache.SharedPageMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
@@ -152,6 +156,20 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only: DATABASE_URL must be postgres://")
+# A streaming replica (hot standby) of that server: reads that may be a little stale go there
+# (newsroom/dbrouter.py), with a fallback to the primary when it is away or behind.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["newsroom.dbrouter.ReplicaRouter"]  # does nothing without a replica
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)  # seconds behind: primary
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5)
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)  # read-your-writes
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every worker and host: PostgreSQL, or Redis when REDIS_URL is set -------
@@ -306,6 +324,14 @@ ARTICLES_PER_PAGE = 12
 # (newsroom/pagecache.py). Every change readers could see replaces it at once; this bounds only
 # what changes by itself ("3 hours ago"). 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 300)
+# The edge (Varnish, a CDN: newsroom/edge.py): how long it may keep an anonymous page
+# (s-maxage; every visible change purges it at once), serve it stale while fetching a new one,
+# or while the app hosts fail. Purges go to each of NEWSROOM_EDGE_PURGE_URLS (none: no purges).
+EDGE_CACHE_SECONDS = env_int("NEWSROOM_EDGE_CACHE_SECONDS", 300)
+EDGE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_EDGE_STALE_WHILE_REVALIDATE", 30)
+EDGE_STALE_IF_ERROR = env_int("NEWSROOM_EDGE_STALE_IF_ERROR", 24 * 60 * 60)
+EDGE_PURGE_URLS = env_list("NEWSROOM_EDGE_PURGE_URLS")
+EDGE_PURGE_TIMEOUT = env_int("NEWSROOM_EDGE_PURGE_TIMEOUT", 5)  # seconds per edge
 
 # --- Comments --------------------------------------------------------------------------------
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20)  # top-level threads per page
@@ -346,6 +372,14 @@ AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", "")  # e.g. https://news.example.com
 # Readers' addresses are erased after this many days (manage.py purge_addresses, run daily).
 COMMENTS_ADDRESS_RETENTION_DAYS = env_int("COMMENTS_ADDRESS_RETENTION_DAYS", 90)
+
+# --- Language checks (comments.moderation.language_checks) -----------------------------------
+# An optional Perspective-compatible scorer that the newsroom runs itself, asked after the
+# offline scorer. No answer within the timeout (seconds), or a bad one: the comment is held.
+COMMENTS_EXTERNAL_SCORER_URL = os.environ.get("COMMENTS_EXTERNAL_SCORER_URL", "")
+COMMENTS_EXTERNAL_SCORER_TIMEOUT = float(os.environ.get("COMMENTS_EXTERNAL_SCORER_TIMEOUT", "2"))
+# How long after a removal its author may appeal (the link in the statement of reasons).
+COMMENTS_APPEAL_DAYS = env_int("COMMENTS_APPEAL_DAYS", 183)
 
 # --- Comment notifications -------------------------------------------------------------------
 # Comments arriving within this many seconds of the first reach each subscriber (and each

@@ -5,6 +5,6 @@ Every change goes through ``comments.moderation``; these classes only wire it to
 Importing the modules registers their admin classes.
 """
 
-from comments.admin import comment, discussions, notifications, records
+from comments.admin import comment, discussions, language, notifications, records
 
-__all__ = ["comment", "discussions", "notifications", "records"]
+__all__ = ["comment", "discussions", "language", "notifications", "records"]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,8 +22,14 @@ from django.utils.translation import ngettext, ngettext_lazy
 from mptt.admin import MPTTModelAdmin
 
 from comments import moderation
-from comments.admin.filters import QueueFilter, SameAuthorFilter, queue_counts
+from comments.admin.filters import (
+    LanguageScoreFilter,
+    QueueFilter,
+    SameAuthorFilter,
+    queue_counts,
+)
 from comments.admin.forms import CommentModerationForm, ModerationActionForm, action_options
+from comments.admin.language_columns import LanguageColumns
 from comments.models import Comment, Status
 from comments.moderation import Queue
 
@@ -119,7 +125,11 @@ def _bulk_action(decision: BulkDecision) -> Callable[..., None]:
 
     def action(modeladmin: CommentAdmin, request: HttpRequest, queryset: QuerySet[Comment]):
         reason, _ends = action_options(request)
-        count = decision.apply(queryset, request.user, reason)
+        try:
+            count = decision.apply(queryset, request.user, reason)
+        except PermissionDenied as refusal:  # e.g. an appeal of this moderator's own decision
+            modeladmin.message_user(request, str(refusal), messages.ERROR)
+            return
         modeladmin.message_user(request, decision.done % {"count": count}, messages.SUCCESS)
         if decision.only_approved and queryset.exclude(status=Status.APPROVED).exists():
             modeladmin.message_user(
@@ -131,7 +141,7 @@ def _bulk_action(decision: BulkDecision) -> Callable[..., None]:
 
 
 @admin.register(Comment)
-class CommentAdmin(MPTTModelAdmin):
+class CommentAdmin(LanguageColumns, MPTTModelAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
     queue_list_template = "admin/comments/comment/queue_change_list.html"
     action_form = ModerationActionForm
@@ -144,6 +154,7 @@ class CommentAdmin(MPTTModelAdmin):
         "status",
         "is_featured",
         "flag_count",
+        "language_display",
         "created_at",
     ]
     list_display_links = ["excerpt_display"]
@@ -154,13 +165,14 @@ class CommentAdmin(MPTTModelAdmin):
         "status",
         "is_featured",
         ("article", admin.RelatedOnlyFieldListFilter),
+        LanguageScoreFilter,
         SameAuthorFilter,
     ]
     search_fields = ["body", "guest_name", "user__username", "user__first_name"]
     # Searching by email or address would let anyone who can open the list find out who
     # wrote what: only moderators, who see those details anyway.
     moderator_search_fields = ["guest_email", "user__email", "ip_address"]
-    list_select_related = ["article", "user", "parent", "parent__user"]
+    list_select_related = ["article", "user", "parent", "parent__user", "language_score"]
     list_per_page = 50
     actions = [*(_bulk_action(decision) for decision in BULK_DECISIONS), "ban_authors"]
     readonly_fields = [
@@ -173,6 +185,8 @@ class CommentAdmin(MPTTModelAdmin):
         "edited_at",
         "score",
         "reports",
+        "language_detail",
+        "appeal_display",
         "history",
     ]
 
@@ -204,6 +218,7 @@ class CommentAdmin(MPTTModelAdmin):
                 {"fields": ["status", "is_featured", "moderator_note", "reason"]},
             ),
             (_("Readers"), {"fields": ["created_at", "edited_at", "score", "reports"]}),
+            (_("Language checks"), {"fields": ["language_detail", "appeal_display"]}),
             (_("History"), {"fields": ["history"]}),
         ]
 
@@ -387,14 +402,18 @@ class CommentAdmin(MPTTModelAdmin):
     # --- Saving: through the services ------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Comment, form, change: bool) -> None:
-        warnings = moderation.apply_moderator_edit(
-            comment=obj,
-            actor=request.user,
-            status=form.cleaned_data["status"],
-            is_featured=form.cleaned_data["is_featured"],
-            moderator_note=form.cleaned_data["moderator_note"],
-            reason=form.cleaned_data.get("reason", ""),
-        )
+        try:
+            warnings = moderation.apply_moderator_edit(
+                comment=obj,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                is_featured=form.cleaned_data["is_featured"],
+                moderator_note=form.cleaned_data["moderator_note"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         for warning in warnings:
             self.message_user(request, warning, messages.WARNING)
 

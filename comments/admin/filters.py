@@ -1,5 +1,5 @@
-"""List filters: the moderation queues (with counts), one author's comments, bans in force,
-open reports."""
+"""List filters: the moderation queues (with counts), one author's comments, language score
+bands, bans in force, open reports."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from comments import moderation
 from comments.models import Ban, Comment
-from comments.moderation import Queue
+from comments.moderation import Queue, language
+from comments.moderation.language_checks import category_label, current_policy
 
 
 def queue_counts(request: HttpRequest) -> dict[str, int]:
@@ -58,6 +59,56 @@ class SameAuthorFilter(admin.SimpleListFilter):
         if comment.author_key:
             return queryset.filter(user__isnull=True, author_key=comment.author_key)
         return queryset.filter(pk=comment.pk)
+
+
+class LanguageScoreFilter(admin.SimpleListFilter):
+    """``?language=hate-hold``: comments whose score in a category is in a band of the
+    thresholds in force: at or above "refuse at", at or above "hold at" (and below "refuse
+    at"), or below "hold at"; ``unscored``: comments the checks never scored."""
+
+    title = _("language score")
+    parameter_name = "language"
+    BANDS = {
+        "refuse": _("%(category)s: at “refuse at” or above"),
+        "hold": _("%(category)s: “hold at” to “refuse at”"),
+        "low": _("%(category)s: below “hold at”"),
+    }
+
+    def lookups(self, request, model_admin):
+        choices = [
+            (f"{category}-{band}", label % {"category": category_label(category)})
+            for category in language.CATEGORIES
+            for band, label in self.BANDS.items()
+        ]
+        return [*choices, ("unscored", _("Not scored"))]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if value == "unscored":
+            return queryset.filter(language_score__isnull=True)
+        category, _dash, band = value.rpartition("-")
+        if category not in language.CATEGORIES or band not in self.BANDS:
+            return queryset
+        hold_at, refuse_at = current_policy().thresholds.get(category, (None, None))
+        field = f"language_score__scores__{category}"
+        if band == "refuse":
+            return (
+                queryset.filter(**{f"{field}__gte": refuse_at})
+                if refuse_at is not None
+                else queryset.none()
+            )
+        if band == "hold":
+            if hold_at is None:
+                return queryset.none()
+            queryset = queryset.filter(**{f"{field}__gte": hold_at})
+            return (
+                queryset.filter(**{f"{field}__lt": refuse_at})
+                if refuse_at is not None
+                else queryset
+            )
+        if hold_at is None:
+            return queryset.filter(language_score__isnull=False)
+        return queryset.filter(**{f"{field}__lt": hold_at})
 
 
 class ActiveBanFilter(admin.SimpleListFilter):

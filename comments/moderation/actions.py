@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 from comments.domain import is_moderator
-from comments.models import Comment, Flag, Status
+from comments.models import Appeal, Comment, Flag, Status
+from comments.moderation import appeals, labels
 from comments.moderation.audit import EventAction, record, record_many
 from comments.notifications import dispatch
 from comments.spam import get_spam_checker
@@ -81,6 +82,7 @@ def moderate(
         if not locked:
             return 0
         previous = {comment.pk: comment.status for comment in locked}
+        appeals.before_decision(list(previous), actor)  # an appeal needs another moderator
         changes = {"status": target} | ({} if target == Status.APPROVED else {"is_featured": False})
         Comment.objects.filter(pk__in=previous).update(**changes)
         if action != "hold":
@@ -95,6 +97,10 @@ def moderate(
             reason=reason,
             from_statuses=previous,
         )
+        appealed = appeals.after_decision(list(previous), actor=actor, status=target, reason=reason)
+        labels.record(previous, status=target, actor=actor)  # data for the language scorer
+        changed = [pk for pk, was in previous.items() if was != target or pk in appealed]
+        appeals.tell_authors(changed, target)  # the statement of reasons, by email
         for article_id in sorted({comment.article_id for comment in locked}):
             Comment.objects.recount(article_id)
             pagecache.article_changed(article_id)
@@ -105,6 +111,26 @@ def moderate(
                 dispatch.comments_approved(approved)
     _sync(comments, set(previous), **changes)
     return len(locked)
+
+
+def decide_appeal(
+    *, appeal: Appeal, actor: AbstractBaseUser | None, reinstate: bool, reason: str = ""
+) -> bool:
+    """Decide an author's appeal: reinstate the comment (approve it) or uphold the decision
+    (apply it again, which tells the author). The moderator who made the contested decision
+    cannot (``PermissionDenied``). Returns False if the appeal was already decided."""
+    require_moderator(actor)
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().select_related("comment").get(pk=appeal.pk)
+        if appeal.decided_at is not None:
+            return False
+        status = appeal.comment.status
+        if reinstate:
+            action = "approve"
+        else:  # the contested decision, made again (a hold meanwhile becomes a removal)
+            action = DECISION_FOR_STATUS[status] if status in appeals.APPEALABLE else "remove"
+        moderate(comments=[appeal.comment], actor=actor, action=action, reason=reason)
+    return True
 
 
 def _teach_spam_checker(target: str, previous: dict[int, str]) -> None:

@@ -33,6 +33,9 @@ class EventAction(models.TextChoices):
     CLOSED = "closed", _("Discussion closed")
     REOPENED = "reopened", _("Discussion reopened")
     ERASED = "erased", _("Author's data erased")
+    APPEALED = "appealed", _("Appealed by its author")
+    APPEAL_GRANTED = "appeal_granted", _("Appeal granted: reinstated")
+    APPEAL_DENIED = "appeal_denied", _("Appeal turned down")
 
 
 def action_label(action: str) -> str:

@@ -1,12 +1,14 @@
 """Automatic checks before a comment is saved, in the order a reader meets them: bans, rate
-limits, links, banned words, repeats; then what decides between published and held (suspect
-words, the moderation mode, trust, the spam checker)."""
+limits; then the phases that read the comment, as Coral's are ordered: word rules (banned
+words refuse, suspect words hold), link and new-commenter rules, the language scorer and the
+optional external scorer (``language_checks``); then repeats and the spam checker; and the
+verdict: publish, hold or refuse."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -20,6 +22,8 @@ from articles.models import Article
 from comments import formatting
 from comments.domain import Commenter, CommentRefused, is_moderator
 from comments.models import Ban, Comment, Status, WordRule
+from comments.moderation import language_checks
+from comments.review.models import Phase
 from comments.spam import Verdict, get_spam_checker
 from newsroom import ratelimit
 
@@ -33,6 +37,8 @@ class Screening:
 
     status: str
     reason: str = ""
+    # The language scores, kept with the comment (not part of the verdict's identity).
+    language: language_checks.Verdict | None = field(default=None, compare=False)
 
 
 # --- Bans ----------------------------------------------------------------------------------
@@ -261,19 +267,20 @@ def assess(
     now: datetime,
     editing: Comment | None = None,
 ) -> Screening:
-    """Run every check. Returns the status to save with the reason it was held, or raises
-    ``CommentRefused`` (banned 403, rate limited 429, links, banned words, repeat)."""
+    """Run every check. Returns the status to save with the reason it was held (and the
+    language scores, to keep with the comment), or raises ``CommentRefused`` (banned 403, rate
+    limited 429, banned words, links, the language checks, repeat)."""
     moderator = is_moderator(author.user)
     _check_bans(author, now)
     if editing is None and not moderator:
         _check_rate(author, now)
     elif editing is not None and not moderator:
         _check_edit_rate(author, editing, now)
-    _check_links(body)
     rules = _word_rules()
     banned = find_phrases(body, rules[WordRule.Action.BAN])
     if banned:
         _refuse_banned_words(banned)
+    _check_links(body)
     check_duplicate(author, body, now, editing)
     if moderator:
         return Screening(Status.APPROVED)
@@ -284,13 +291,17 @@ def assess(
     mode = _mode_hold(article, author)
     if mode:
         held.append(mode)
+    held_by = Phase.WORDS if suspect else Phase.LINKS if mode else Phase.NONE
+    language = language_checks.check(body, held_by=held_by)  # may refuse, with its reasons
+    if language.holds:
+        held.append(language.reason)
     checker = get_spam_checker()
     if checker is not None:
         verdict = checker.check(article=article, parent=parent, author=author, body=body)
         if verdict == Verdict.SPAM:
-            return Screening(Status.SPAM, _("the spam checker called it spam"))
+            return Screening(Status.SPAM, _("the spam checker called it spam"), language)
         if verdict == Verdict.SUSPECT:
             held.append(_("the spam checker suspects it"))
     if held:
-        return Screening(Status.PENDING, "; ".join(held))
-    return Screening(Status.APPROVED)
+        return Screening(Status.PENDING, "; ".join(held), language)
+    return Screening(Status.APPROVED, language=language)

@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comments.domain import account_key
-from comments.models import Comment, Flag, Vote
+from comments.models import (
+    Appeal,
+    Comment,
+    CommentScore,
+    Flag,
+    LanguageLabel,
+    ModerationEvent,
+    Vote,
+)
 from comments.moderation.audit import EventAction, record_many
 from newsroom import pagecache
 
@@ -120,6 +128,13 @@ def erase_commenter(
         reports = person.reports().update(
             user=None, reporter_key=anonymous_key, ip_address=None, details=""
         )
+        if not keep_text:  # the copies of their words the language checks and appeals keep
+            LanguageLabel.objects.filter(comment_id__in=pks).delete()
+            CommentScore.objects.filter(comment_id__in=pks).update(reasons={})
+            Appeal.objects.filter(comment_id__in=pks).update(statement="")
+            ModerationEvent.objects.filter(comment_id__in=pks, action=EventAction.APPEALED).update(
+                reason=""
+            )
         record_many(comments, actor=actor, action=EventAction.ERASED, reason=_("Erasure request"))
         for article_id in sorted({comment.article_id for comment in comments}):
             Comment.objects.recount(article_id)

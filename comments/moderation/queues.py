@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import Comment, CommentQuerySet, Flag, Status
+from comments.models import Appeal, Comment, CommentQuerySet, Flag, Status
 
 RECENT = timedelta(hours=24)
 
@@ -19,14 +19,17 @@ class Queue(models.TextChoices):
     REPORTED = "reported", _("Reported")
     SPAM = "spam", _("Spam")
     RECENT = "recent", _("Recent")
+    APPEALS = "appeals", _("Appeals")
 
 
-# Pending is first come, first served; the most reported first; the rest newest first.
+# Pending and appeals are first come, first served; the most reported first; the rest
+# newest first.
 ORDERING = {
     Queue.PENDING: ("created_at", "pk"),
     Queue.REPORTED: ("-flag_count", "created_at", "pk"),
     Queue.SPAM: ("-created_at", "-pk"),
     Queue.RECENT: ("-created_at", "-pk"),
+    Queue.APPEALS: ("appeal__created_at", "pk"),
 }
 
 
@@ -35,7 +38,8 @@ def _open_reports() -> Exists:
 
 
 def in_queue(queryset: CommentQuerySet, queue: str, now: datetime | None = None) -> CommentQuerySet:
-    """The comments of ``queue``: pending; with open reports; spam; posted in the last day."""
+    """The comments of ``queue``: pending; with open reports; spam; posted in the last day;
+    with an author's appeal waiting."""
     if queue == Queue.PENDING:
         return queryset.filter(status=Status.PENDING)
     if queue == Queue.REPORTED:
@@ -44,6 +48,8 @@ def in_queue(queryset: CommentQuerySet, queue: str, now: datetime | None = None)
         return queryset.filter(status=Status.SPAM)
     if queue == Queue.RECENT:
         return queryset.filter(created_at__gte=(now or timezone.now()) - RECENT)
+    if queue == Queue.APPEALS:  # a moderator other than the one who decided must decide
+        return queryset.filter(Exists(Appeal.objects.open().filter(comment=OuterRef("pk"))))
     raise ValueError(f"Unknown queue: {queue!r}")
 
 

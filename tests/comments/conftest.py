@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.comments.language_support import external, scorer  # noqa: F401 (fixtures)
 from tests.comments.moderation_support import make_moderator
 from tests.helpers import make_article
 

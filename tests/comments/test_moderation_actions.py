@@ -362,4 +362,10 @@ def test_queues_hold_pending_reported_spam_and_recent_comments(article):
     assert queue(Queue.SPAM) == {spam_comment}
     assert old not in queue(Queue.RECENT)
     assert queue(Queue.RECENT) == {pending, reported_comment, resolved, spam_comment}
-    assert moderation.queue_counts() == {"pending": 1, "reported": 1, "spam": 1, "recent": 4}
+    assert moderation.queue_counts() == {
+        "pending": 1,
+        "reported": 1,
+        "spam": 1,
+        "recent": 4,
+        "appeals": 0,
+    }

@@ -5,24 +5,40 @@ This is the contract the moderation checks build on. ``score`` is pure (text in,
 runs on the CPU, never touches the network, and loads its model once per process (``load``,
 called by gunicorn's preloaded master so workers share it).
 
-The model itself is filled in by the training work (see ``docs/moderation-model.md``); until
-then every score is 0.0, which decides nothing.
+The model is a logistic regression per category over folded words, word pairs, character
+n-grams and a few structural cues (a named group and what is said of it), trained by this
+project from openly licensed data and its own examples (``docs/moderation-model.md``;
+``manage.py train_language_model``). It is read once per process from
+``data/model.json.gz`` and scored in pure Python.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Model
 
 HATE = "hate"  # attacks people for who they are: religion, ethnicity, origin, gender, ...
 OFFENSIVE = "offensive"  # insults, slurs and abuse that are not about a group
 CATEGORIES: tuple[str, ...] = (HATE, OFFENSIVE)
 
+THRESHOLDS_PATH = Path(__file__).resolve().parent / "data" / "thresholds.json"
+
+
+def read_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, tuple[float | None, float | None]]:
+    """The thresholds the shipped model was calibrated for (written by training and
+    recalibration beside the model); a small file, read at import."""
+    with open(path, encoding="utf-8") as file:
+        data = json.load(file)
+    return {name: (data[name][0], data[name][1]) for name in CATEGORIES}
+
+
 # The scores at which a comment is held for a moderator, and refused outright, per category
 # (None: never). The model's calibration sets these; moderators change them in the admin.
-DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = {
-    HATE: (0.5, 0.9),
-    OFFENSIVE: (0.7, None),
-}
+DEFAULT_THRESHOLDS: dict[str, tuple[float | None, float | None]] = read_thresholds()
 
 
 @dataclass(frozen=True)
@@ -39,10 +55,24 @@ class LanguageScore:
         return category, self.scores.get(category, 0.0)
 
 
-def load() -> None:
-    """Load the model into this process (idempotent)."""
+_model: Model | None = None
+_lock = threading.Lock()
+
+
+def load() -> Model:
+    """Load the model into this process (idempotent: the second call does no work)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = Model.read()
+    return _model
 
 
 def score(text: str) -> LanguageScore:
     """Score one comment's text."""
-    return LanguageScore(scores={name: 0.0 for name in CATEGORIES})
+    scores, reasons = load().score(text)
+    return LanguageScore(
+        scores={name: round(scores.get(name, 0.0), 4) for name in CATEGORIES},
+        reasons={name: reasons.get(name, []) for name in CATEGORIES},
+    )

@@ -1,0 +1,204 @@
+"""The offline language scorer: scores, explanations, look-alike spellings, loading once,
+no network, and its two commands (evaluate, recalibrate). No database: the scorer is pure."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from comments.moderation import language
+from comments.moderation.language import (
+    CATEGORIES,
+    DEFAULT_THRESHOLDS,
+    HATE,
+    OFFENSIVE,
+    score,
+)
+from comments.moderation.language.model import Model
+from comments.moderation.language.text import fold_word, words
+
+CIVIL_AND_HATEFUL = [
+    # (civil comment naming a group, hateful comment about the same group)
+    ("Muslim parents asked the school for a prayer room.", "Muslims are a cancer on this country."),
+    ("Immigrants wait months for a visa.", "Immigrants are vermin and should be deported."),
+    ("The synagogue asked for more police patrols.", "Jews own the banks and the media."),
+    ("Trans athletes and the new rules were debated.", "Trans people are freaks and a disease."),
+    ("The Roma settlement still has no running water.", "Gypsies are parasites, get rid of them."),
+    ("Women are underrepresented on company boards.", "Women are inferior, back to the kitchen."),
+    ("Disabled people wait too long for benefits.", "Disabled people are a burden, put them down."),
+]
+
+
+def test_scores_are_probabilities_for_both_categories():
+    for civil, hateful in CIVIL_AND_HATEFUL:
+        for text in (civil, hateful, "", "   ", "🙂" * 50, "x" * 5000):
+            result = score(text)
+            assert set(result.scores) == set(CATEGORIES)
+            assert all(0.0 <= value <= 1.0 for value in result.scores.values())
+            assert set(result.reasons) == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(("civil", "hateful"), CIVIL_AND_HATEFUL)
+def test_obvious_hate_scores_above_a_civil_mention_of_the_same_group(civil, hateful):
+    assert score(hateful).scores[HATE] > score(civil).scores[HATE]
+    assert score(hateful).scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
+    assert score(civil).scores[HATE] < DEFAULT_THRESHOLDS[HATE][0]
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "J\u0435ws own the banks",  # Cyrillic e
+        "Jews \u043ewn the b\u0430nks",  # Cyrillic o and a
+        "Jews \u0585wn the banks",  # Armenian o
+        "J\u200bews own the b\u200banks",  # zero-width spaces
+        "J\u00adews own the banks",  # soft hyphen
+        "Jéws own the bänks",  # composed accents
+        "Je\u0301ws own the ba\u0308nks",  # combining marks
+        "J3ws 0wn th3 b4nks",  # leetspeak
+        "JEWS OWN THE BANKS",
+        "Jeeeeews own the banks",
+        "J e w s own the banks",
+        "\uff2a\uff45\uff57\uff53 own the banks",  # fullwidth
+    ],
+)
+def test_look_alike_spellings_score_like_the_plain_words(disguised):
+    plain = score("Jews own the banks").scores
+    assert score(disguised).scores == pytest.approx(plain, abs=0.02)
+
+
+def test_folding_reads_look_alikes_as_plain_letters():
+    assert fold_word("v3rm1n") == "vermin"
+    assert fold_word("$cum") == "scum"
+    assert fold_word("\u0440\u0430rasites") == "parasites"  # Cyrillic p and a
+    assert fold_word("2024") == "2024"  # digits alone stay digits
+    assert [word.form for word in words("k i k e")] == ["kike"]
+
+
+def test_reasons_are_words_of_the_original_text():
+    text = "Honestly, Immigrants are VERMIN and should be deported."
+    result = score(text)
+    assert result.reasons[HATE]
+    for reasons in result.reasons.values():
+        for reason in reasons:
+            assert reason in text
+    assert any("VERMIN" in reason or "deported" in reason for reason in result.reasons[HATE])
+
+
+def test_a_civil_comment_has_nothing_to_explain():
+    result = score("The council approved the new bridge on Tuesday.")
+    assert result.reasons == {HATE: [], OFFENSIVE: []}
+
+
+def test_reasons_of_a_disguised_word_quote_it_as_typed():
+    text = "Muslims are v3rm1n"
+    reasons = score(text).reasons[HATE]
+    assert reasons and all(reason in text for reason in reasons)
+
+
+def test_counter_speech_is_held_at_worst_never_refused():
+    refuse = DEFAULT_THRESHOLDS[HATE][1]
+    for text in (
+        "Calling Muslims vermin is disgusting.",
+        "I don't think immigrants are a problem at all.",
+        "People who say Jews control the banks are spreading an antisemitic myth.",
+    ):
+        assert refuse is None or score(text).scores[HATE] < refuse
+
+
+def test_load_reads_the_model_once(monkeypatch):
+    first = language.load()
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the model was read a second time")
+
+    monkeypatch.setattr(Model, "read", read_again)
+    assert language.load() is first
+    score("A second comment, scored by the model already loaded.")
+
+
+def test_scoring_works_with_the_network_disabled(monkeypatch):
+    def refuse_connection(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse_connection)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse_connection)
+    monkeypatch.setattr(language, "_model", None)  # load from disk under the patch
+    result = score("Muslims are a cancer on this country.")
+    assert result.scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
+
+
+def test_evaluate_language_model_prints_precision_recall_accuracy(tmp_path):
+    path = tmp_path / "labelled.csv"
+    path.write_text(
+        "text,hate,offensive,group\n"
+        "Muslims are vermin and should be deported.,1,0,muslims\n"
+        "The mosque open day was a great success.,0,0,muslims\n"
+        "Jews own the banks and the media.,1,0,jews\n"
+        "The council approved the new bridge on Tuesday.,0,0,\n"
+    )
+    out = StringIO()
+    call_command(
+        "evaluate_language_model", str(path), "--hold-hate", "0.5", "--hold-offensive", "0.9",
+        stdout=out,
+    )  # fmt: skip
+    assert out.getvalue().splitlines() == [
+        "thresholds: hate hold 0.5, offensive hold 0.9",
+        "group                category     rows  precision   recall  accuracy",
+        "all                  hate            4     100.0%   100.0%    100.0%",
+        "all                  offensive       4          -        -    100.0%",
+        "jews                 hate            1     100.0%   100.0%    100.0%",
+        "jews                 offensive       1          -        -    100.0%",
+        "muslims              hate            2     100.0%   100.0%    100.0%",
+        "muslims              offensive       2          -        -    100.0%",
+    ]
+
+
+def test_evaluate_language_model_refuses_a_file_without_labels(tmp_path):
+    path = tmp_path / "unlabelled.csv"
+    path.write_text("text\nhello\n")
+    with pytest.raises(CommandError, match="missing column"):
+        call_command("evaluate_language_model", str(path), stdout=StringIO())
+
+
+def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path):
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "text,hate,offensive\n"
+        "Roma are thieves and should be thrown out.,1,0\n"
+        "The Roma community centre opens on Monday.,0,0\n"
+        "You absolute moron.,0,1\n"
+    )
+    out = StringIO()
+    call_command(
+        "train_language_model", "--recalibrate", "--labels", str(labels),
+        "--output", str(tmp_path), stdout=out,
+    )  # fmt: skip
+    assert f"Wrote {tmp_path / 'model.json.gz'}." in out.getvalue()
+    with gzip.open(tmp_path / "model.json.gz", "rt") as file:
+        written = json.load(file)
+    assert written["trained"]["recalibrated_with_labels"] == 3
+    thresholds = json.loads((tmp_path / "thresholds.json").read_text())
+    assert set(thresholds) == {HATE, OFFENSIVE}
+    assert thresholds[OFFENSIVE][1] is None
+    assert 0 < thresholds[HATE][0] < thresholds[HATE][1] < 1
+    model = Model.read(tmp_path / "model.json.gz")
+    scores, _ = model.score("Roma are thieves and should be thrown out.")
+    assert all(0.0 <= value <= 1.0 for value in scores.values())
+
+
+def test_recalibrate_refuses_a_bad_labels_file(tmp_path):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("text,hate,offensive\nsomething,yes,no\n")
+    with pytest.raises(CommandError, match="line 2"):
+        call_command("train_language_model", "--recalibrate", "--labels", str(labels))
+
+
+def test_training_without_a_source_says_what_to_give():
+    with pytest.raises(CommandError, match="--source"):
+        call_command("train_language_model")
