@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0005_number_paragraphs'),
-        ('comments', '0010_comment_on_a_passage'),
+        ('comments', '0011_language_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
