@@ -386,13 +386,16 @@ class ReaderLayer:
 
     votes: dict[int, int]  # comment id → the reader's vote
     own: list[Node]  # the reader's comments among those shown (their actions differ)
-    pending: list[Node]  # the reader's comments awaiting moderation (not in the shared copy)
+    # The reader's comments only they see (not in the shared copy): awaiting moderation, or
+    # removed or rejected with the way to appeal.
+    pending: list[Node]
 
 
 def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
-    """The reader's votes on the comments shown, their own comments among them, and their
-    pending comments on the article: one query, through the primary key, the reader's
-    comments and the one-vote-per-reader indexes, whatever the discussion's size."""
+    """The reader's votes on the comments shown, their own comments among them, and those of
+    theirs only they see (pending, removed, rejected) on the article: one query, through the
+    primary key, the reader's comments and the one-vote-per-reader indexes, whatever the
+    discussion's size."""
     if viewer is None or not viewer.key:
         return ReaderLayer(votes={}, own=[], pending=[])
     own = viewer.own_filter()
@@ -400,7 +403,7 @@ def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
     rows = list(
         Comment.objects.filter(
             Q(pk__in=shown_ids) & (own | Exists(my_votes))
-            | Q(article=article, status=Status.PENDING, is_deleted=False) & own
+            | Q(article=article, status__in=OWN_SHOWN, is_deleted=False) & own
         )
         .annotate(my_vote=Subquery(my_votes.values("value")[:1]))
         .select_related("user")
@@ -412,5 +415,9 @@ def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
     return ReaderLayer(
         votes=votes,
         own=[node for node in nodes if node.comment.pk in shown and node.shown],
-        pending=[node for node in nodes if node.comment.pk not in shown and node.pending],
+        pending=[
+            node
+            for node in nodes
+            if node.comment.pk not in shown and (node.pending or node.removed)
+        ],
     )

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import identity, services
+from comments.models import Comment
 from comments.notifications.models import Subscription
 from newsroom import pagecache
 from tests.comments.helpers import (
@@ -173,6 +174,18 @@ def test_a_guests_layer_has_their_pending_comment_details_and_no_one_elses(artic
     assert data["guest"] == {"name": "Private Person", "email": "p@example.org"}
     assert "user" not in data
     assert stranger.body not in json.dumps(data)
+
+
+def test_a_readers_removed_comment_comes_with_the_way_to_appeal(article):
+    author = guest("Removed Person", key="removed-browser")
+    removed = make_posted_comment(article, "Taken down.", author=author)
+    Comment.objects.filter(pk=removed.pk).update(status=Comment.Status.REMOVED)
+
+    data = layer(guest_client("removed-browser"), article)
+
+    assert [item["id"] for item in data["pending"]] == [removed.pk]
+    assert "Why, and how to appeal" in data["pending"][0]["html"]
+    assert "Taken down." not in text(Client().get(article.get_absolute_url()))
 
 
 def test_edit_links_go_once_the_edit_window_closes(article):
