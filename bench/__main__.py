@@ -15,7 +15,9 @@ In a throw-away database on the project's PostgreSQL it seeds bushy discussions 
    bench/lighthouse is installed (the Makefile does it) and Chromium is at CHROME_PATH;
 5. a reply into a 10,000-comment thread against one into a 10-comment thread;
 6. the scaled-out site of `make cluster` (bench/cluster.py; BENCH_CLUSTER=0 skips it);
-7. the language scorer's time per comment, memory and targets (bench/language.py).
+7. the language scorer's time per comment, memory and targets (bench/language.py);
+8. readers with a cookie of their own (shared copy + their layer) and live-update checks
+   (bench/reader.py).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
 from bench import cluster as cluster_bench  # noqa: E402
-from bench import language, seed  # noqa: E402
+from bench import language, reader, seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
@@ -56,6 +58,7 @@ from comments.models import Comment  # noqa: E402
 BASE_DIR = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = BASE_DIR / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 SIZES = (10, 100, 10_000, 100_000)
+SECRET_KEY = "bench-only-" + "x" * 40
 STORY = "\n\n".join(
     [
         "The council voted on Tuesday night to build a new bridge across the river, ending a "
@@ -154,7 +157,7 @@ def start_gunicorn(port: int, **extra: str) -> subprocess.Popen:
         os.environ,
         DATABASE_URL=f"postgres://{db['USER']}{password}@{host}{port_part}/{db['NAME']}",
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-only-" + "x" * 40,
+        DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",
         GUNICORN_BIND=f"127.0.0.1:{port}",
@@ -396,6 +399,7 @@ def run() -> int:
         else:
             row("  performance", f"{scores[0]:.0f}", "", "", ">= 95", scores[0] >= 95)
             row("  accessibility", f"{scores[1]:.0f}", "", "", ">= 95", scores[1] >= 95)
+        reader.run(site, port, articles, row, secret_key=SECRET_KEY, serve=start_gunicorn)
     finally:
         server.terminate()
         server.wait(timeout=30)

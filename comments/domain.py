@@ -9,7 +9,6 @@ importing each other.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import secrets
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from articles.models import Article
 from comments.models import Comment, display_name
+from newsroom.http import network_of
 from newsroom.ratelimit import email_identity
 
 
@@ -78,21 +78,6 @@ def is_moderator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
 def account_key(user_pk: int) -> str:
     """An account as rows and limits name it ("user:<pk>"), wherever a person is matched."""
     return f"user:{user_pk}"
-
-
-def network_of(ip: str | None) -> str:
-    """``ip``'s network as one reader holds it (see ``Commenter.network``)."""
-    if not ip:
-        return ""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 @dataclass(frozen=True)

@@ -6,49 +6,20 @@ delete its own comments, vote and report) and the name and email they last used.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from comments.domain import Commenter, network_of, new_browser_key
+from comments.domain import Commenter, new_browser_key
+
+# The reader's address is the base layer's to tell (newsroom/http.py); named here too, as
+# ``identity.client_ip``, for the comment views.
+from newsroom.http import client_ip, client_network_address  # noqa: F401
 
 COOKIE = "newsroom_guest"
 SALT = "comments.guest"
 MAX_AGE = 60 * 60 * 24 * 365
-
-
-def _valid_address(text: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(text.strip()))
-    except ValueError:
-        return None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The reader's address. Behind a proxy, set NEWSROOM_TRUSTED_PROXY_HOPS so the address
-    is read from X-Forwarded-For (the proxies' own entries are skipped). An entry that is not
-    an IP address is ignored and the socket's address used instead; so the app's port must be
-    reachable only by the proxy (deploy/README.md)."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [p.strip() for p in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= hops:
-            address = _valid_address(forwarded[-hops])
-            if address:
-                return address
-    return _valid_address(request.META.get("REMOTE_ADDR") or "")
-
-
-def client_network_address(request: HttpRequest) -> str | None:
-    """``client_ip``, IPv6 reduced to its /64's first address: a home or a phone holds a
-    whole /64, so sign-in lockouts (django-axes) count the network, not each of its 2**64
-    addresses an attacker could rotate through."""
-    ip = client_ip(request)
-    network = network_of(ip)
-    return network.split("/", 1)[0] if network else ip
 
 
 def guest_state(request: HttpRequest) -> dict:

@@ -179,6 +179,11 @@ class Comment(MPTTModel):
                 "article", F("is_featured").desc(), F("score").desc(), "created_at", "id",
                 condition=Q(level=0), name="comment_threads_votes_idx",
             ),
+            # The newest visible comments of an article: what open pages are told is new
+            # (comments/reader.py), read from the top whatever the discussion's size.
+            models.Index(
+                "article", F("id").desc(), condition=VISIBLE, name="comment_visible_latest_idx",
+            ),
         ]  # fmt: skip
         constraints = [
             # A passage and its quoted words come together, and only on a new thread.

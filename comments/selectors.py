@@ -8,6 +8,7 @@ comment shown (a window function numbers them), and the reader's own votes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments.models import VISIBLE, Comment, Status, Vote
+from comments.notifications.models import Subscription
 
 
 class Sort(NamedTuple):
@@ -331,3 +333,103 @@ def article_author_user_ids(article: Article) -> set[int]:
     if not hasattr(article, "_author_user_ids"):
         article._author_user_ids = {a.user_id for a in article.authors.all() if a.user_id}
     return article._author_user_ids
+
+
+# --- The reader layer and live updates (comments/reader.py) -----------------------------------
+
+# Ids in the poll's answer, and new comments fetched at once: more than anyone reads at once.
+LATEST_SHOWN = 50
+_PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def canonical_sort(value: str | None) -> str:
+    """The ``comments`` parameter as the shared copy is keyed: "" for the default order."""
+    sort = clean_sort(value)
+    return "" if sort == DEFAULT_SORT else sort
+
+
+def canonical_page(value: str | None) -> str:
+    """The ``cpage`` parameter as the shared copy is keyed: "" for the first page or anything
+    that is not a page number (the page shows the first page then, as ``Paginator.get_page``)."""
+    if not value or not _PAGE_NUMBER.fullmatch(value) or int(value) <= 1:
+        return ""
+    return str(int(value))
+
+
+def latest_visible_ids(article: Article, limit: int = LATEST_SHOWN) -> list[int]:
+    """The newest visible comments' ids, newest first (a scan of comment_visible_latest_idx)."""
+    return list(
+        Comment.objects.filter(article=article)
+        .visible()
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def visible_since(article: Article, since: int, viewer=None) -> list[Node]:
+    """Visible comments posted after comment ``since``, oldest first, at most
+    ``LATEST_SHOWN``: what "N new comments — show" inserts."""
+    comments = list(
+        Comment.objects.filter(article=article, pk__gt=since)
+        .visible()
+        .select_related("user")
+        .order_by("pk")[:LATEST_SHOWN]
+    )
+    nodes = [Node(comment=comment) for comment in comments]
+    _attach_votes(nodes, comments, viewer)
+    return nodes
+
+
+def article_for_reader(article_id: int, user) -> Article:
+    """A published article, with ``following``: whether the signed-in ``user`` follows its
+    discussion (one query). Raises Article.DoesNotExist."""
+    articles = Article.objects.published()
+    if user.is_authenticated:
+        follows = Subscription.objects.filter(article=OuterRef("pk"), user=user)
+        articles = articles.annotate(following=Exists(follows))
+    else:
+        articles = articles.annotate(following=Value(False))
+    return articles.get(pk=article_id)
+
+
+@dataclass
+class ReaderLayer:
+    """What of an article page is one reader's own, for the comments the page shows."""
+
+    votes: dict[int, int]  # comment id → the reader's vote
+    own: list[Node]  # the reader's comments among those shown (their actions differ)
+    # The reader's comments only they see (not in the shared copy): awaiting moderation, or
+    # removed or rejected with the way to appeal.
+    pending: list[Node]
+
+
+def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
+    """The reader's votes on the comments shown, their own comments among them, and those of
+    theirs only they see (pending, removed, rejected) on the article: one query, through the
+    primary key, the reader's comments and the one-vote-per-reader indexes, whatever the
+    discussion's size."""
+    if viewer is None or not viewer.key:
+        return ReaderLayer(votes={}, own=[], pending=[])
+    own = viewer.own_filter()
+    my_votes = Vote.objects.filter(viewer.own_filter("voter_key"), comment=OuterRef("pk"))
+    rows = list(
+        Comment.objects.filter(
+            Q(pk__in=shown_ids) & (own | Exists(my_votes))
+            | Q(article=article, status__in=OWN_SHOWN, is_deleted=False) & own
+        )
+        .annotate(my_vote=Subquery(my_votes.values("value")[:1]))
+        .select_related("user")
+        .order_by("pk")[: len(shown_ids) + LATEST_SHOWN]
+    )
+    shown = set(shown_ids)
+    votes = {c.pk: c.my_vote for c in rows if c.my_vote and c.article_id == article.pk}
+    nodes = [_node(c, viewer.owns) for c in rows if c.article_id == article.pk and viewer.owns(c)]
+    return ReaderLayer(
+        votes=votes,
+        own=[node for node in nodes if node.comment.pk in shown and node.shown],
+        pending=[
+            node
+            for node in nodes
+            if node.comment.pk not in shown and (node.pending or node.removed)
+        ],
+    )

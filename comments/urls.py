@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import api, appeal_views, views
+from comments import api, appeal_views, reader, views
 from comments.notifications import urls as notifications
 
 app_name = "comments"
@@ -18,6 +18,9 @@ urlpatterns = [
     path("comments/<int:pk>/vote/", views.vote, name="vote"),
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/appeal/<str:token>/", appeal_views.appeal, name="appeal"),
+    path("comments/reader/<int:article_id>/", reader.layer, name="reader"),
+    path("comments/live/<slug:slug>/", reader.live, name="live"),
+    path("comments/live/<slug:slug>/new/", reader.live_new, name="live_new"),
     path("api/articles/<slug:slug>/comments/", api.article_comments, name="api"),
 ]
 urlpatterns += notifications.urlpatterns

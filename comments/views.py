@@ -27,15 +27,12 @@ from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
 from comments.moderation import language_checks
 from newsroom.csrf import cross_origin_protected
+from newsroom.http import wants_json
 
 
 def heading(count: int) -> str:
     """The comment section's heading, "N Comments" (the template says the same)."""
     return ngettext("%(counter)s Comment", "%(counter)s Comments", count) % {"counter": count}
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _open_article(pk: int) -> Article:

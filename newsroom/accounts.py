@@ -31,8 +31,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from comments.identity import client_network_address
 from newsroom import ratelimit
+from newsroom.http import client_network_address
 
 CONFIRM_SALT = "newsroom.accounts.confirm"
 CONFIRM_MAX_AGE = 3 * 24 * 60 * 60  # seconds a confirmation link stays valid

@@ -36,18 +36,31 @@ PRIVATE = "private, max-age=0, must-revalidate"
 MAX_ATTEMPTS = 8
 
 
-# Cookies that make a page the reader's own: a signed-in session, a guest's browser key
-# (comments.identity.COOKIE: their pending comments, edit links and votes), flash messages.
-PRIVATE_COOKIES = ("newsroom_guest", "messages")
+# Cookies that make a page the reader's own besides the session's: flash messages, and those
+# the apps register (through ``pagecache.register``: the comments app's guest cookie, which
+# holds their pending comments, edit links and votes).
+_private_cookies: set[str] = {"messages"}
+
+
+def register_private_cookies(names: Iterable[str]) -> None:
+    _private_cookies.update(names)
+
+
+def private_cookies() -> tuple[str, ...]:
+    return (settings.SESSION_COOKIE_NAME, *sorted(_private_cookies))
+
+
+def holds_private_cookie(request: HttpRequest) -> bool:
+    return any(name in request.COOKIES for name in private_cookies())
 
 
 def is_shared(request: HttpRequest) -> bool:
-    """True when the request may be answered with (and its answer stored as) the shared copy:
-    a GET or HEAD without a cookie that makes the page the reader's own."""
+    """True when an edge may keep the answer: a GET or HEAD without a cookie that makes the
+    page the reader's own. (A reader with one may still get the app's shared copy, with their
+    own part layered on by the page's script: ``pagecache.gets_shared_copy``.)"""
     if request.method not in ("GET", "HEAD"):
         return False
-    private = (settings.SESSION_COOKIE_NAME, *PRIVATE_COOKIES)
-    return not any(name in request.COOKIES for name in private)
+    return not holds_private_cookie(request)
 
 
 def article_key(article_id: int) -> str:

@@ -191,7 +191,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, with culling that spares the page cache's version keys (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.DatabaseCache",
             "LOCATION": "newsroom_cache",
             # Cached article pages live here too: room for many before culling starts.
             "OPTIONS": {"MAX_ENTRIES": 20000},
@@ -218,7 +219,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Honours NEWSROOM_TRUSTED_PROXY_HOPS; an IPv6 reader counts as their /64.
-AXES_CLIENT_IP_CALLABLE = "comments.identity.client_network_address"
+AXES_CLIENT_IP_CALLABLE = "newsroom.http.client_network_address"
 AXES_LOCKOUT_CALLABLE = "newsroom.accounts.locked_out"
 AXES_VERBOSE = False
 # Password resets and sign-ups, per address (IPv6: its /64) and per username or email, in the

@@ -8,6 +8,7 @@ from newsroom import accounts, media, views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("no-script.gif", views.without_script, name="without_script"),
     path(
         "sitemap.xml",
         sitemap,

@@ -14,8 +14,9 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from comments.views import wants_json
+from newsroom import pagecache
 from newsroom.csrf import same_origin_verdict
+from newsroom.http import wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,23 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+# A transparent 1x1 GIF.
+_PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+def without_script(request: HttpRequest) -> HttpResponse:
+    """Loaded only by a page shown with scripts off (from ``<noscript>``): forget the cookie
+    that says this browser runs the page's script, so the reader's next page is rendered for
+    them rather than the shared copy their script would have completed (newsroom/pagecache.py)."""
+    response = HttpResponse(_PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    if pagecache.JS_COOKIE in request.COOKIES:
+        response.delete_cookie(pagecache.JS_COOKIE, samesite="Lax")
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -10,6 +10,7 @@ from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
 from comments.links import comment_url
 from comments.models import display_name as _display_name
+from newsroom import pagecache
 
 register = template.Library()
 
@@ -27,6 +28,9 @@ def comments_section(context, article) -> dict:
     form = CommentForm(
         initial=identity.remembered_details(request), article=article, user=request.user
     )
+    # What the page shows, for the page cache to key (or redirect) by.
+    pagecache.shown(request, "comments", threads.sort)
+    pagecache.shown(request, "cpage", threads.page.number)
     return {
         "request": request,
         "user": request.user,
@@ -37,6 +41,11 @@ def comments_section(context, article) -> dict:
         "sorts": [(key, sort.label) for key, sort in selectors.SORTS.items()],
         "highlight": request.GET.get("highlight", ""),
         "perms": context.get("perms"),
+        # Rendered without any reader's state (the shared copy): the script asks for the
+        # reader's own layer (comments/reader.py).
+        "shared_variant": not pagecache.holds_private_cookie(request),
+        "live_version": pagecache.page_version(request),
+        "live_since": next(iter(selectors.latest_visible_ids(article, limit=1)), 0),
     }
 
 

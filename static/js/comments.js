@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // The page cache serves a reader who holds a cookie (signed in, or a guest who has commented)
+  // the shared page only when this script runs in their browser, since it is what adds their
+  // own part (applyReaderLayer below); without it they get a page rendered for them.
+  document.cookie =
+    "newsroom_js=1; path=/; SameSite=Lax" + (window.location.protocol === "https:" ? "; Secure" : "");
+
   const section = document.getElementById("comments");
   if (!section) return;
   const mainForm = document.getElementById("comment-form");
@@ -191,10 +197,16 @@
     // The count is part of each button's name ("Upvote 3"), so the name follows it.
     up.querySelector(".vote__count").textContent = data.upvotes;
     down.querySelector(".vote__count").textContent = data.downvotes;
-    up.setAttribute("aria-pressed", String(data.vote === 1));
-    down.setAttribute("aria-pressed", String(data.vote === -1));
-    up.value = data.vote === 1 ? "clear" : "up";
-    down.value = data.vote === -1 ? "clear" : "down";
+    setVote(form, data.vote);
+  }
+
+  function setVote(form, value) {
+    const up = form.querySelector(".vote--up");
+    const down = form.querySelector(".vote--down");
+    up.setAttribute("aria-pressed", String(value === 1));
+    down.setAttribute("aria-pressed", String(value === -1));
+    up.value = value === 1 ? "clear" : "up";
+    down.value = value === -1 ? "clear" : "down";
   }
 
   async function loadMore(link) {
@@ -374,7 +386,235 @@
     });
   }
 
+  // --- The reader's own layer -----------------------------------------------------------------
+  // The page may be the copy every reader shares (it then names data-reader-url). When this
+  // browser holds a cookie of its own (the site says so with newsroom_reader), one small private
+  // request brings what is this reader's: their name and menu, the comment and follow forms as
+  // theirs, their votes, edit and delete on their comments, their pending comments, messages.
+
+  function hasCookie(name) {
+    return document.cookie.split(";").some((part) => part.trim().startsWith(name + "="));
+  }
+
+  function shownIds() {
+    return Array.from(section.querySelectorAll("article.comment[data-comment-id]"), (el) => el.dataset.commentId);
+  }
+
+  // A comment the shared page lacks (a new one, or the reader's own pending one): under its
+  // parent when that is shown, else where the page's order puts a new thread.
+  function placeItem(li, parentId) {
+    const parent = parentId && document.getElementById("c" + parentId);
+    if (parent) {
+      threadListFor(parent.parentElement).appendChild(li);
+      return;
+    }
+    const lists = section.querySelectorAll(".comment-page > ol.comment-thread");
+    if (!lists.length) {
+      const page = section.querySelector(".comment-page");
+      const empty = section.querySelector(".comments__empty");
+      if (empty) empty.remove();
+      const list = document.createElement("ol");
+      list.className = "comment-thread";
+      list.appendChild(li);
+      page.prepend(list);
+    } else if (section.dataset.sort === "newest") {
+      lists[0].prepend(li);
+    } else {
+      lists[lists.length - 1].appendChild(li);
+    }
+  }
+
+  function showMessages(list) {
+    const main = document.getElementById("main");
+    if (!list || !list.length || !main) return;
+    const box = document.createElement("div");
+    box.className = "wrap messages";
+    box.setAttribute("role", "status");
+    list.forEach((message) => {
+      const p = document.createElement("p");
+      p.className = "message message--" + String(message.level || "info").split(" ")[0];
+      p.textContent = message.text;
+      box.appendChild(p);
+    });
+    main.before(box);
+  }
+
+  function applyUser(user) {
+    const nav = document.querySelector(".account-nav");
+    if (nav) nav.innerHTML = user.nav;
+    if (mainForm) {
+      mainForm.querySelectorAll(".comment-form__guest").forEach((el) => el.remove());
+      const signin = mainForm.querySelector(".comment-form__signin");
+      if (signin) signin.innerHTML = user.commenting_as;
+    }
+    const follow = section.querySelector(".follow-form");
+    if (follow) follow.replaceWith(fromHTML(user.follow));
+  }
+
+  function applyGuest(details) {
+    if (!mainForm || !details) return;
+    ["name", "email"].forEach((name) => {
+      const input = mainForm.elements.namedItem(name);
+      if (input && !input.value && details[name]) input.value = details[name];
+    });
+  }
+
+  async function applyReaderLayer() {
+    if (!section.dataset.readerUrl || !hasCookie("newsroom_reader")) return;
+    const url = new URL(section.dataset.readerUrl, window.location.href);
+    url.searchParams.set("ids", shownIds().join(","));
+    let data;
+    try {
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      data = await response.json();
+    } catch (error) {
+      return;
+    }
+    if (data.user) applyUser(data.user);
+    else applyGuest(data.guest);
+    showMessages(data.messages);
+    Object.entries(data.votes || {}).forEach(([id, value]) => {
+      const form = section.querySelector("#c" + id + " > .comment__actions .vote-form");
+      if (form) setVote(form, value);
+    });
+    Object.entries(data.own || {}).forEach(([id, html]) => {
+      const footer = section.querySelector("#c" + id + " > .comment__actions");
+      if (!footer) return;
+      const fresh = fromHTML(html).firstElementChild;
+      footer.replaceWith(fresh);
+      enhance(fresh);
+      addCollapse(document.getElementById("c" + id).parentElement.parentElement);
+    });
+    (data.pending || []).forEach((item) => {
+      if (document.getElementById("c" + item.id)) return;
+      const li = document.createElement("li");
+      li.className = "comment-thread__item";
+      li.appendChild(fromHTML(item.html));
+      placeItem(li, item.parent);
+      enhance(li);
+    });
+  }
+
+  // --- New comments while the page is open ------------------------------------------------------
+  // Every few seconds while the tab is visible, one tiny request asks whether the article
+  // changed: the site answers 304 from the article's version while nothing did. New visible
+  // comments are offered in a bar fixed at the foot of the window (nothing on the page moves),
+  // announced politely to screen readers, and fetched, rendered by the site, when asked for.
+
+  const POLL_MS = 5000;
+  const bar = section.querySelector("[data-live-bar]");
+  const barButton = bar && bar.querySelector("button");
+  const liveStatus = section.querySelector("[data-live-status]");
+  let liveVersion = section.dataset.liveVersion || "";
+  let since = Number(section.dataset.liveSince || 0);
+  let waiting = [];
+  let announced = 0;
+  let timer = null;
+  let polling = false;
+
+  function showBar() {
+    const count = waiting.length;
+    if (!count) {
+      bar.hidden = true;
+      return;
+    }
+    const text = label(count === 1 ? "NewOne" : "NewMany").replace("%s", count);
+    barButton.textContent = text;
+    bar.hidden = false;
+    if (count !== announced) {
+      liveStatus.textContent = text;
+      announced = count;
+    }
+  }
+
+  function schedule() {
+    if (timer === null && !polling && document.visibilityState === "visible") {
+      timer = window.setTimeout(poll, POLL_MS);
+    }
+  }
+
+  async function poll() {
+    timer = null;
+    if (polling || document.visibilityState !== "visible") return;
+    polling = true;
+    try {
+      const headers = { Accept: "application/json" };
+      if (liveVersion) headers["If-None-Match"] = '"' + liveVersion + '"';
+      const response = await fetch(section.dataset.liveUrl, { headers, cache: "no-store", credentials: "same-origin" });
+      if (response.status === 200) {
+        const data = await response.json();
+        liveVersion = data.version || "";
+        waiting = (data.latest || []).filter((id) => id > since && !document.getElementById("c" + id));
+        showBar();
+      }
+    } catch (error) {
+      // Offline for a moment: the next check will tell.
+    } finally {
+      polling = false;
+    }
+    schedule();
+  }
+
+  async function showNew() {
+    const url = new URL(section.dataset.liveUrl + "new/", window.location.href);
+    url.searchParams.set("since", since);
+    barButton.setAttribute("aria-busy", "true");
+    let response = null;
+    try {
+      response = await fetch(url, { credentials: "same-origin" });
+    } catch (error) {
+      response = null;
+    }
+    barButton.removeAttribute("aria-busy");
+    if (!response || !response.ok) return;
+    const fragment = fromHTML(await response.text());
+    let first = null;
+    Array.from(fragment.children).forEach((li) => {
+      const comment = li.querySelector("article.comment");
+      if (!comment) return;
+      const id = Number(comment.dataset.commentId);
+      since = Math.max(since, id);
+      if (document.getElementById("c" + id)) return;
+      placeItem(li, li.dataset.parent);
+      enhance(li);
+      if (!first) first = comment;
+    });
+    waiting = [];
+    announced = 0;
+    bar.hidden = true;
+    liveStatus.textContent = "";
+    if (first) {
+      first.setAttribute("tabindex", "-1");
+      first.focus();
+    }
+  }
+
+  function startLiveUpdates() {
+    if (!section.dataset.liveUrl || !bar || !barButton || !liveStatus) return;
+    barButton.addEventListener("click", showNew);
+    document.addEventListener("visibilitychange", () => {
+      if (timer !== null) {
+        window.clearTimeout(timer);
+        timer = null;
+      }
+      if (document.visibilityState === "visible") poll();
+    });
+    schedule();
+  }
+
+  // A permalink's comment (?highlight=): the shared copy is the same for every address, so
+  // the mark is added here (without this script, CSS marks the #fragment's comment).
+  function markHighlight() {
+    const id = new URLSearchParams(window.location.search).get("highlight");
+    const target = id && /^[0-9]+$/.test(id) && document.getElementById("c" + id);
+    if (target) target.classList.add("comment--highlight");
+  }
+
   if (mainForm) mainForm.addEventListener("submit", onSubmitComment);
+  markHighlight();
   enhance(section);
   enhancePassages();
+  applyReaderLayer();
+  startLiveUpdates();
 })();

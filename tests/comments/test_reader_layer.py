@@ -1,0 +1,350 @@
+"""Every reader of an article page gets the shared copy; what is one reader's own comes from
+one small private request (comments/reader.py) that the page's script applies. Without the
+script, a reader with a cookie gets a page rendered for them."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from comments import identity, services
+from comments.models import Comment
+from comments.notifications.models import Subscription
+from newsroom import pagecache
+from tests.comments.helpers import (
+    change_article,
+    guest,
+    guest_client,
+    make_posted_comment,
+    member,
+    signed_guest_cookie,
+    signed_in,
+)
+from tests.helpers import make_article, make_user
+from tests.processes import running_gunicorn
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def with_script(client: Client) -> Client:
+    """The browser runs the page's script (which sets this cookie)."""
+    client.cookies[pagecache.JS_COOKIE] = "1"
+    return client
+
+
+def layer(client: Client, article, ids=()) -> dict:
+    response = client.get(
+        reverse("comments:reader", args=[article.pk]),
+        {"ids": ",".join(str(pk) for pk in ids)},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    return json.loads(response.content)
+
+
+def text(response) -> str:
+    body = response.content
+    return (gzip.decompress(body) if response.get("Content-Encoding") == "gzip" else body).decode()
+
+
+# --- Who gets which page ------------------------------------------------------------------------
+
+
+def test_a_signed_in_reader_with_the_script_gets_the_shared_copy(article):
+    make_posted_comment(article, "Words for everyone.")
+    user = make_user(username="ada-private")
+    Client().get(article.get_absolute_url())  # the copy is stored
+
+    response = with_script(signed_in(user)).get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert getattr(response, "shared_copy", False)
+    html = text(response)
+    assert "Words for everyone." in html
+    assert "ada-private" not in html
+    assert "csrfmiddlewaretoken" not in html
+    assert f'data-reader-url="/comments/reader/{article.pk}/"' in html
+
+
+def test_a_copy_rendered_for_a_reader_with_a_cookie_is_rendered_as_for_nobody(article):
+    user = make_user(username="ada-private")
+    browser = with_script(signed_in(user))
+    session = browser.cookies["sessionid"].value
+
+    response = browser.get(article.get_absolute_url())  # no copy yet: rendered, then stored
+
+    assert getattr(response, "shared_copy", False)
+    assert "ada-private" not in text(response)
+    # The anonymous render neither signed the reader out nor gave them a cookie of its own.
+    assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
+    assert browser.cookies["sessionid"].value == session
+    assert "ada-private" not in text(Client().get(article.get_absolute_url()))
+
+
+def test_without_the_script_a_reader_with_a_cookie_gets_a_private_page_of_their_own(article):
+    user = make_user(username="ada-private")
+    Client().get(article.get_absolute_url())
+
+    for browser, own in (
+        (signed_in(user), "ada-private"),
+        (guest_client("k1", n="Grace"), "Grace"),
+    ):
+        response = browser.get(article.get_absolute_url())
+        assert not getattr(response, "shared_copy", False)
+        assert own in text(response)
+        assert response["Cache-Control"].startswith("private")
+        assert "data-reader-url" not in text(response)
+
+
+def test_the_site_tells_the_script_when_the_browser_holds_a_cookie_of_its_own(article):
+    anonymous = Client().get(article.get_absolute_url())
+    assert pagecache.READER_COOKIE not in anonymous.cookies
+
+    browser = with_script(guest_client("k2"))
+    assert browser.get(article.get_absolute_url()).cookies[pagecache.READER_COOKIE].value == "1"
+
+    user = make_user()
+    browser = signed_in(user)
+    browser.cookies[pagecache.READER_COOKIE] = "1"
+    signed_out = browser.post(reverse("logout"))
+    assert signed_out.cookies[pagecache.READER_COOKIE]["max-age"] == 0
+
+
+def test_a_page_shown_without_scripts_makes_the_browser_forget_it_runs_them(article):
+    html = text(Client().get(article.get_absolute_url()))
+    assert '<noscript><img class="no-script" src="/no-script.gif"' in html
+
+    response = with_script(guest_client("k6")).get("/no-script.gif")
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    assert response["Cache-Control"] == "no-store"
+    assert response.cookies[pagecache.JS_COOKIE]["max-age"] == 0
+
+
+# --- The reader's layer ---------------------------------------------------------------------------
+
+
+def test_a_signed_in_readers_layer_has_their_name_menu_token_votes_and_own_comments(article):
+    user = make_user(username="ada-private")
+    other = make_posted_comment(article, "Someone else's.")
+    mine = make_posted_comment(article, "Mine.", author=member(user))
+    services.vote(comment=other, voter=member(user), value=-1)
+    Subscription.objects.create(article=article, user=user, kind="all")
+
+    data = layer(signed_in(user), article, ids=[other.pk, mine.pk])
+
+    assert "Signed in as ada-private" in data["user"]["nav"]
+    assert 'name="csrfmiddlewaretoken"' in data["user"]["nav"]
+    assert data["user"]["commenting_as"] == "Commenting as <strong>ada-private</strong>."
+    assert "You follow this discussion." in data["user"]["follow"]
+    assert data["votes"] == {str(other.pk): -1}
+    assert list(data["own"]) == [str(mine.pk)]
+    assert reverse("comments:edit", args=[mine.pk]) in data["own"][str(mine.pk)]
+    assert reverse("comments:delete", args=[mine.pk]) in data["own"][str(mine.pk)]
+    assert data["pending"] == [] and data["messages"] == []
+    assert "guest" not in data
+
+
+def test_a_guests_layer_has_their_pending_comment_details_and_no_one_elses(article):
+    change_article(article, comments_premoderated=True)
+    author = guest("Private Person", key="private-browser")
+    pending = make_posted_comment(article, "Awaiting review.", author=author)
+    stranger = make_posted_comment(article, "A stranger's, also waiting.")
+
+    data = layer(guest_client("private-browser", n="Private Person", e="p@example.org"), article)
+
+    assert [item["id"] for item in data["pending"]] == [pending.pk]
+    assert "Awaiting review." in data["pending"][0]["html"]
+    assert reverse("comments:edit", args=[pending.pk]) in data["pending"][0]["html"]
+    assert data["guest"] == {"name": "Private Person", "email": "p@example.org"}
+    assert "user" not in data
+    assert stranger.body not in json.dumps(data)
+
+
+def test_a_readers_removed_comment_comes_with_the_way_to_appeal(article):
+    author = guest("Removed Person", key="removed-browser")
+    removed = make_posted_comment(article, "Taken down.", author=author)
+    Comment.objects.filter(pk=removed.pk).update(status=Comment.Status.REMOVED)
+
+    data = layer(guest_client("removed-browser"), article)
+
+    assert [item["id"] for item in data["pending"]] == [removed.pk]
+    assert "Why, and how to appeal" in data["pending"][0]["html"]
+    assert "Taken down." not in text(Client().get(article.get_absolute_url()))
+
+
+def test_edit_links_go_once_the_edit_window_closes(article):
+    author = guest(key="late-browser")
+    old = make_posted_comment(
+        article,
+        author=author,
+        created_at=make_posted_comment(article).created_at.replace(year=2020),
+    )
+
+    data = layer(guest_client("late-browser"), article, ids=[old.pk])
+
+    assert reverse("comments:edit", args=[old.pk]) not in data["own"][str(old.pk)]
+    assert reverse("comments:delete", args=[old.pk]) in data["own"][str(old.pk)]
+
+
+def test_flash_messages_come_with_the_layer_once(article):
+    browser = guest_client("k3")
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    storage.add(constants.SUCCESS, "Thanks for following.")
+    response = Client().get("/robots.txt")
+    storage.update(response)
+    browser.cookies["messages"] = response.cookies["messages"].value
+
+    first = layer(browser, article)
+    assert first["messages"] == [{"level": "success", "text": "Thanks for following."}]
+    assert layer(browser, article)["messages"] == []
+
+
+def test_a_reader_without_cookies_gets_an_empty_layer_without_a_query(article):
+    comment = make_posted_comment(article)
+
+    with CaptureQueriesContext(connection) as queries:
+        data = layer(Client(), article, ids=[comment.pk])
+
+    assert data == {
+        "messages": [],
+        "votes": {},
+        "own": {},
+        "pending": [],
+        "guest": {"name": "", "email": ""},
+    }
+    assert len(queries) == 0
+
+
+def test_the_signed_in_layer_costs_the_same_few_queries_for_any_discussion(article):
+    user = make_user()
+    counts = []
+    for size in (3, 60):
+        comments = [make_posted_comment(article) for _ in range(size)]
+        mine = make_posted_comment(article, author=member(user))
+        browser = signed_in(user)
+        with CaptureQueriesContext(connection) as queries:
+            layer(browser, article, ids=[c.pk for c in comments] + [mine.pk])
+        counts.append(len(queries))
+    # Session, user, the article (and whether they follow it), then their comments and votes.
+    assert counts == [4, 4]
+
+
+@pytest.mark.parametrize("ids", ["abc", "1,,2,x", "9" * 40, ",".join(["1"] * 5000), "\x00"])
+def test_bad_ids_are_ignored_not_an_error(article, ids):
+    response = guest_client("k4").get(reverse("comments:reader", args=[article.pk]), {"ids": ids})
+    assert response.status_code == 200
+
+
+def test_no_layer_for_an_article_that_is_not_published(article):
+    change_article(article, status="draft")
+    response = guest_client("k5").get(reverse("comments:reader", args=[article.pk]))
+    assert response.status_code == 404
+
+
+# --- Across gunicorn's workers ----------------------------------------------------------------
+
+
+def fetch(port: int, path: str, cookies: dict) -> tuple[int, dict, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+    response = conn.getresponse()
+    body = response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    conn.close()
+    if headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return response.status, headers, body.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_several_workers_no_reader_gets_anothers_name_vote_link_or_token():
+    article = make_article(slug="crowded")
+    # Comments show full names; a reader's login name is only ever in their own menu.
+    ada = make_user(username="ada-private", first_name="Ada", last_name="Public")
+    bob = make_user(username="bob-private", first_name="Bob", last_name="Public")
+    shared = make_posted_comment(article, "Everyone's comment.")
+    own = {
+        "ada": make_posted_comment(article, "Ada's words.", author=member(ada)),
+        "bob": make_posted_comment(article, "Bob's words.", author=member(bob)),
+        "guest": make_posted_comment(
+            article, "Guest's words.", author=guest("Gwen Public", key="gwen-key")
+        ),
+    }
+    services.vote(comment=shared, voter=member(ada), value=1)
+    services.vote(comment=shared, voter=guest("Gwen Public", key="gwen-key"), value=-1)
+    jar = {
+        "ada": {"sessionid": signed_in(ada).cookies["sessionid"].value},
+        "bob": {"sessionid": signed_in(bob).cookies["sessionid"].value},
+        "guest": {identity.COOKIE: signed_guest_cookie({"k": "gwen-key", "n": "Gwen Private"})},
+        "anonymous": {},
+    }
+    private = {
+        "ada": ["ada-private", reverse("comments:edit", args=[own["ada"].pk])],
+        "bob": ["bob-private", reverse("comments:edit", args=[own["bob"].pk])],
+        "guest": ["Gwen Private", reverse("comments:edit", args=[own["guest"].pk])],
+    }
+    everyones = [text for texts in private.values() for text in texts]
+    everyones += ["csrfmiddlewaretoken", 'aria-pressed="true"']
+    ids = ",".join(str(c.pk) for c in (shared, *own.values()))
+
+    with running_gunicorn(workers=3, NEWSROOM_PAGE_CACHE_SECONDS="300", REDIS_URL="") as port:
+        pages = set()
+        for _ in range(4):
+            for who, cookies in jar.items():
+                status, headers, html = fetch(
+                    port,
+                    f"/articles/crowded/?utm_source=from-{who}",
+                    {**cookies, "newsroom_js": "1"},
+                )
+                assert status == 200
+                assert not any(text in html for text in everyones), who
+                assert "from-" not in html
+                pages.add(html)
+                if who == "anonymous":
+                    continue
+                status, headers, body = fetch(
+                    port, f"/comments/reader/{article.pk}/?ids={ids}", cookies
+                )
+                assert status == 200 and headers["cache-control"] == "private, no-store"
+                for other, texts in private.items():
+                    assert all((text in body) == (other == who) for text in texts), (who, other)
+                votes = json.loads(body)["votes"]
+                expected = {"ada": {str(shared.pk): 1}, "bob": {}, "guest": {str(shared.pk): -1}}
+                assert votes == expected[who]
+                # Without the script: a page of their own, private, with only their own things.
+                status, headers, html = fetch(port, "/articles/crowded/", cookies)
+                assert "private" in headers["cache-control"]
+                for other, texts in private.items():
+                    assert all((text in html) == (other == who) for text in texts), (who, other)
+        assert len(pages) == 1  # the same bytes for everyone
+
+
+def test_a_guests_layer_costs_two_queries(article):
+    author = guest(key="two-queries")
+    mine = make_posted_comment(article, author=author)
+    other = make_posted_comment(article)
+    services.vote(comment=other, voter=author, value=1)
+
+    with CaptureQueriesContext(connection) as queries:
+        data = layer(guest_client("two-queries"), article, ids=[mine.pk, other.pk])
+
+    assert data["votes"] == {str(other.pk): 1} and list(data["own"]) == [str(mine.pk)]
+    assert len(queries) == 2  # the article, then the guest's comments and votes
