@@ -126,7 +126,7 @@ def test_scoring_works_with_the_network_disabled(monkeypatch):
     result = score("Muslims are a cancer on this country.")
     assert result.scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
     assert language.load().encoder is not None  # the encoder too, from the installed package
-    assert score(IMPLICIT_AND_CIVIL[0][0]).scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
+    assert score(IMPLICIT_AND_CIVIL[2][0]).scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
 
 
 def test_evaluate_language_model_prints_precision_recall_accuracy(tmp_path):
@@ -247,9 +247,12 @@ def test_negation_and_counter_speech_are_not_refused():
 
 
 # all-MiniLM-L6-v2's embedding of this sentence by the reference implementation
-# (sentence-transformers 5 on torch 2.13, CPU): its first dimensions, to 1e-4.
+# (sentence-transformers 6.3.0, transformers 5.25.0, torch 2.13.0 CPU): its first eight
+# dimensions, rounded to 1e-5; the vector has norm 1.
 REFERENCE_SENTENCE = "Muslims are not a cancer, that's bigoted."
-REFERENCE_FIRST = REFERENCE_PLACEHOLDER
+REFERENCE_FIRST = [0.10465, 0.0969, -0.01919, -0.01025, -0.02199, 0.00634, 0.03935, -0.07473]
+# The reference tokenizer's (tokenizers 0.23.3) word pieces for the text in the test.
+REFERENCE_TOKENS = ["[CLS]", "unicode", "cafe", ":", "immigrants", "!", "[SEP]"]
 
 
 def test_the_numpy_encoder_gives_the_reference_embedding():

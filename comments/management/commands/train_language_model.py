@@ -137,9 +137,12 @@ class Command(BaseCommand):
         for line in training.dev_report(model, dev):
             self.stdout.write(line)
         train = embedding_training.sample(data.train, embedding_training.HEAD_SAMPLE, embed)
-        heads = embedding_training.fit_heads(train, embed, training.WEIGHTS)
+        heads = embedding_training.fit_heads(train, embed)
         scorer = Scorer(model, heads, encoder)
-        embedding_training.fit_stack(scorer, dev, embed, log=self.stdout.write)
+        linear_holds = {category: model.thresholds[category][0] for category in CATEGORIES}
+        embedding_training.fit_stack(
+            scorer, dev, embed, log=self.stdout.write, linear_holds=linear_holds
+        )
         self.stdout.write("combined with the encoder:")
         scores = embedding_training.dev_scores(scorer, dev, embed)
         for line in training.dev_report(model, dev, scores):

@@ -4,11 +4,11 @@ combined by a small stacked logistic regression per category.
 
 The linear model reads words, look-alike spellings, slurs and the structural cues (a group
 and what is said of it, negated, condemned, quoted, reported); the encoder reads meaning —
-calm contempt, conspiracy and dehumanising metaphors without a telltale word — that a bag of
-words misses. The encoder runs only on comments that name a group (an identity term or a
-slur, as the linear model's cues find them), on one stretch of the comment: the whole comment
-when it is one sentence, else its sentence naming a group that the linear model scores worst.
-A comment naming no group is scored by the linear model alone.
+calm contempt, conspiracy and dehumanising metaphors without a telltale word, even a group's
+name ("those people", "the same families") — that a bag of words misses. The encoder reads
+one stretch of each comment: the whole comment when it is short enough (``WHOLE_WORDS``),
+else its sentence that the linear model scores worst; with its words folded as the linear
+model reads them (so look-alike spellings embed like the plain words).
 
 Stacked features per category: the linear model's logit (its worst segment), the head's
 logit on the embedding, whether the comment is a hard case (a negated, condemned, quoted or
@@ -25,6 +25,7 @@ hard case, head logit times hard case), ``trained``.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,11 @@ import numpy as np
 from .features import Segment, segments
 from .model import Model, sigmoid
 
+logger = logging.getLogger(__name__)
 PATH = Path(__file__).resolve().parent / "data" / "embedding.json"
 HARD_PREFIXES = ("s:negated_", "s:condemned", "s:quoted_", "s:reported")
+WHOLE_WORDS = 45  # about 64 word pieces with punctuation: longer comments give one sentence
 STACK_FEATURES = ("intercept", "linear", "embedding", "hard_case", "embedding_if_hard")
-
-
-def names_group(segment: Segment) -> bool:
-    return any(cue.feature in ("s:group", "s:slur") for cue in segment.cues)
 
 
 def hard_case(segment: Segment) -> bool:
@@ -99,18 +98,30 @@ class Heads:
         return sum(c * v for c, v in zip(self.stack[category], row, strict=True))
 
 
-def embedded_text(text: str, parts: list[Segment], linear_hate: list[float]) -> str | None:
-    """The stretch of the comment the encoder reads, or None when no group is named."""
-    if not names_group(parts[0]):
-        return None
-    if len(parts) == 1:
+def folded(text: str, words: list) -> str:
+    """The text between the first and last of ``words`` with each word replaced by its
+    folded form (look-alike letters, leetspeak, stretched letters and masks undone, as the
+    linear model reads them), punctuation and spacing kept."""
+    if not words:
         return text
-    naming = [i for i in range(1, len(parts)) if names_group(parts[i])]
-    if not naming:
-        return text
-    worst = max(naming, key=linear_hate.__getitem__)
-    words = parts[worst].words
-    return text[words[0].start : words[-1].end]
+    pieces = []
+    at = words[0].start
+    for word in words:
+        pieces.append(text[at : word.start])
+        pieces.append(word.form)
+        at = word.end
+    return "".join(pieces)
+
+
+def embedded_text(text: str, parts: list[Segment], linear_hate: list[float]) -> str:
+    """The stretch of the comment the encoder reads, folded: the whole comment when its words
+    fit in ``encoder.MAX_TOKENS`` (roughly), else its sentence the linear model scores
+    worst."""
+    chosen = parts[0]
+    if len(parts) > 1 and len(chosen.words) > WHOLE_WORDS:
+        chosen = parts[max(range(1, len(parts)), key=linear_hate.__getitem__)]
+        return folded(text, chosen.words)
+    return folded(text, chosen.words) + (text[chosen.words[-1].end :] if chosen.words else "")
 
 
 class Scorer:
@@ -123,11 +134,18 @@ class Scorer:
 
     @classmethod
     def read(cls) -> Scorer:
+        """The shipped models. Without the encoder's weights (``requirements-models.txt``
+        not installed) or its heads, the linear model scores alone, and a warning says so."""
         from .encoder import Encoder
 
         linear = Model.read()
-        heads = Heads.read()
-        return cls(linear, heads, Encoder.load())
+        try:
+            heads = Heads.read()
+            encoder = Encoder.load()
+        except (ImportError, OSError) as error:
+            logger.warning("language scorer: linear model only, no sentence encoder (%s)", error)
+            return cls(linear, None, None)
+        return cls(linear, heads, encoder)
 
     @property
     def thresholds(self) -> dict[str, tuple[float | None, float | None]]:
@@ -147,8 +165,7 @@ class Scorer:
         heads: dict[str, float] = {}
         if self.heads is not None and self.encoder is not None:
             stretch = embedded_text(text, parts, logits[self.linear.categories[0]])
-            if stretch is not None:
-                heads = self.heads.logits(self.encoder.embed(stretch))
+            heads = self.heads.logits(self.encoder.embed(stretch))
         return parts, logits, heads, hard_case(parts[0])
 
     def probabilities(

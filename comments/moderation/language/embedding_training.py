@@ -2,14 +2,15 @@
 train_language_model``), and refitting the combination on labels alone (``--recalibrate``).
 
 - **Heads**: a logistic regression per category (scikit-learn, a training dependency) on the
-  384-dimensional embeddings of the training texts, weighted per source like the linear
-  model (``training.WEIGHTS``).
+  384-dimensional embeddings of the training texts, weighted per source (``HEAD_WEIGHTS``).
 - **Stack**: a logistic regression per category on ``combined.stack_row`` (linear logit,
   head logit, hard case, head logit if hard), fitted in numpy (``fit_logistic``) on the dev
-  examples that name a group — the only ones the combination scores — so recalibration
-  needs neither the public data nor scikit-learn.
-- **Thresholds** from the combined scores of the project's own dev examples
-  (``calibration.thresholds``), written beside the models.
+  examples, each source weighing the same in all; recalibration needs neither the public
+  data nor scikit-learn.
+- **Thresholds** (``set_thresholds``): refuse from the combined scores of the project's own
+  dev examples (``calibration.thresholds``); hold where the combination holds as many civil
+  dev examples as the linear model alone did (training), or by the same rule as refuse
+  (recalibration); written beside the models.
 
 Embeddings take a while (about 20-50 ms per text on one core); ``cache`` is a folder where
 they are kept between runs (``--embedding-cache``), keyed by a hash of the text.
@@ -18,6 +19,8 @@ they are kept between runs (``--embedding-cache``), keyed by a hash of the text.
 from __future__ import annotations
 
 import hashlib
+import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -29,8 +32,10 @@ from .combined import STACK_FEATURES, Heads, Scorer, embedded_text, hard_case, s
 from .labels import Example
 
 STACK_L2 = 1.0
-HEAD_C = {"hate": 1.0, "offensive": 1.0}
-STACK_WEIGHTS = {"own": 5.0, "moderators": 5.0}  # others 1
+HEAD_C = {"hate": 2.0, "offensive": 1.0}
+# How much one training example of each source counts for the heads: ToxiGen's seeds (hate
+# without telltale words, which the encoder is for) count as much as the project's own.
+HEAD_WEIGHTS = {"davidson": 0.5, "hatexplain": 1.0, "toxigen": 5.0, "own": 5.0, "moderators": 5.0}
 HEAD_SAMPLE = {"davidson": 1500, "hatexplain": 2000}  # training texts the heads learn from
 DEV_SAMPLE = {"davidson": 600, "hatexplain": 600}  # dev texts the combination is fitted on
 
@@ -95,7 +100,9 @@ def fit_logistic(
     return coef
 
 
-def fit_heads(train: Sequence[Example], embed: Embeddings, weights: dict[str, float]) -> Heads:
+def fit_heads(
+    train: Sequence[Example], embed: Embeddings, weights: dict[str, float] = HEAD_WEIGHTS
+) -> Heads:
     from sklearn.linear_model import LogisticRegression
 
     matrix = embed([e.text for e in train])
@@ -111,21 +118,18 @@ def fit_heads(train: Sequence[Example], embed: Embeddings, weights: dict[str, fl
 
 
 def dev_rows(scorer: Scorer, dev: Sequence[Example], embed: Embeddings):
-    """Per dev example that names a group: its stack row per category; and per example, the
-    linear logits, the head logits (or None) and whether it is a hard case."""
+    """Per dev example: the linear logits, the head logits and whether it is a hard case."""
     raw = []
     stretches = []
     for example in dev:
         parts, logits = scorer.parts(example.text)
         stretch = embedded_text(example.text, parts, logits[CATEGORIES[0]])
         raw.append((logits, stretch, hard_case(parts[0])))
-        if stretch is not None:
-            stretches.append(stretch)
+        stretches.append(stretch)
     vectors = dict(zip(stretches, embed(stretches), strict=True)) if stretches else {}
     result = []
     for logits, stretch, hard in raw:
-        heads = scorer.heads.logits(vectors[stretch]) if stretch is not None else {}
-        result.append((logits, heads, hard))
+        result.append((logits, scorer.heads.logits(vectors[stretch]), hard))
     return result
 
 
@@ -152,6 +156,7 @@ def fit_stack(
     embed: Embeddings,
     log: Callable = print,
     threshold_sources: frozenset[str] | None = frozenset({"own"}),
+    linear_holds: dict[str, float | None] | None = None,
 ) -> None:
     """Fit the combination on ``dev``, and the thresholds on its examples of
     ``threshold_sources`` (None: all of them); changes ``scorer`` in place."""
@@ -164,19 +169,32 @@ def fit_stack(
         ]
         rows = np.array([row for row, _ in chosen])
         labels = np.array([example.label(category) for _, example in chosen], dtype=float)
-        weights = np.array([STACK_WEIGHTS.get(e.source, 1.0) for _, e in chosen])
+        # Every source counts as much in all (the project's own dev examples would otherwise
+        # drown the public ones, where the linear model is weakest).
+        counts = Counter(e.source for _, e in chosen)
+        weights = np.array([len(chosen) / (len(counts) * counts[e.source]) for _, e in chosen])
         scorer.heads.stack[category] = fit_logistic(rows, labels, weights).tolist()
         coefficients = ", ".join(
             f"{name} {value:.3f}"
             for name, value in zip(STACK_FEATURES, scorer.heads.stack[category], strict=True)
         )
-        log(f"{category}: stack on {len(chosen)} dev texts naming a group: {coefficients}")
-    set_thresholds(scorer, dev, raw, threshold_sources)
+        log(f"{category}: stack on {len(chosen)} dev texts: {coefficients}")
+    set_thresholds(scorer, dev, raw, threshold_sources, linear_holds)
 
 
 def set_thresholds(
-    scorer: Scorer, dev: Sequence[Example], raw: list, sources: frozenset[str] | None
+    scorer: Scorer,
+    dev: Sequence[Example],
+    raw: list,
+    sources: frozenset[str] | None,
+    linear_holds: dict[str, float | None] | None = None,
 ) -> None:
+    """Refuse thresholds by ``calibration.thresholds`` on the examples of ``sources``; hold
+    thresholds the same way, or, given the linear model's hold thresholds
+    (``linear_holds``), where the combined scorer holds as many of the dev set's civil
+    examples (every source) as the linear model alone did: the same cost to civil comments,
+    spent where the combination is surest. (Three civil examples of the project's own set
+    decide a 3% rule; a few hundred public ones decide this.)"""
     own = [
         (example, row)
         for example, row in zip(dev, raw, strict=True)
@@ -186,10 +204,24 @@ def set_thresholds(
     for category in CATEGORIES:
         scorer.linear.thresholds[category] = (None, None)
     scored = [(scorer.probabilities(*row), example) for example, row in own]
+    every = [scorer.probabilities(*row) for row in raw]
+    civil = [i for i, example in enumerate(dev) if not (example.hate or example.offensive)]
     for category in CATEGORIES:
-        scorer.linear.thresholds[category] = thresholds(
+        hold, refuse = thresholds(
             category, [(scores[category], example) for scores, example in scored]
         )
+        before = (linear_holds or {}).get(category)
+        if before is not None and civil:
+            held = sum(
+                scorer.linear.probability(max(raw[i][0][category]), category) >= before
+                for i in civil
+            )
+            ranked = sorted((every[i][category] for i in civil), reverse=True)
+            if held < len(ranked):
+                hold = min(0.99, math.ceil((ranked[held] + 1e-6) * 100) / 100)
+        if refuse is not None and refuse <= hold:
+            refuse = min(0.99, hold + 0.05)
+        scorer.linear.thresholds[category] = (hold, refuse)
 
 
 def dev_scores(scorer: Scorer, dev: Sequence[Example], embed: Embeddings) -> list[dict]:
