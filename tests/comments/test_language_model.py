@@ -13,7 +13,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from comments.moderation import language
-from comments.moderation.language import CATEGORIES, DEFAULT_THRESHOLDS, HATE, OFFENSIVE, score
+from comments.moderation.language import (
+    CATEGORIES,
+    DEFAULT_THRESHOLDS,
+    HATE,
+    OFFENSIVE,
+    labels,
+    score,
+)
 from comments.moderation.language.combined import Heads
 from comments.moderation.language.encoder import Encoder
 from comments.moderation.language.model import Model
@@ -85,6 +92,11 @@ def test_reasons_are_words_of_the_original_text():
         for reason in reasons:
             assert reason in text
     assert any("VERMIN" in reason or "deported" in reason for reason in result.reasons[HATE])
+
+
+def test_a_civil_comment_has_nothing_to_explain():
+    result = score("The council approved the new bridge on Tuesday.")
+    assert result.reasons == {HATE: [], OFFENSIVE: []}
 
 
 def test_reasons_of_a_disguised_word_quote_it_as_typed():
@@ -186,6 +198,17 @@ def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path):
     model = Model.read(tmp_path / "model.json.gz")
     scores, _ = model.score("Roma are thieves and should be thrown out.")
     assert all(0.0 <= value <= 1.0 for value in scores.values())
+
+
+def test_recalibrate_reads_the_registered_moderator_labels(tmp_path, monkeypatch):
+    monkeypatch.setattr(labels, "_sources", [])
+    labels.register(
+        lambda: [labels.Example("Muslims are vermin.", 1, 0), labels.Example("Hello all.", 0, 0)]
+    )
+    out = StringIO()
+    call_command("train_language_model", "--recalibrate", "--output", str(tmp_path), stdout=out)
+    with gzip.open(tmp_path / "model.json.gz", "rt") as file:
+        assert json.load(file)["trained"]["recalibrated_with_labels"] == 2
 
 
 def test_recalibrate_refuses_a_bad_labels_file(tmp_path):

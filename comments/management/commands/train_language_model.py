@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.moderation.language import CATEGORIES
+from comments.moderation.language.calibration import own_dev, recalibrate
 from comments.moderation.language.labels import BadLabels, iter_moderator_labels, read_csv
 from comments.moderation.language.model import PATH, Model
 
@@ -73,10 +74,8 @@ class Command(BaseCommand):
 
     def recalibrate(self, labels: list, output: Path, cache: Path | None) -> None:
         from comments.moderation.language import embedding_training
-        from comments.moderation.language.calibration import recalibrate
         from comments.moderation.language.combined import Heads, Scorer
         from comments.moderation.language.encoder import Encoder
-        from comments.moderation.language.training import own_dev
 
         model = Model.read()
         examples = own_dev() + labels
@@ -116,7 +115,7 @@ class Command(BaseCommand):
     ) -> None:
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder.")
-        try:
+        try:  # the training dependencies are optional (requirements-dev.txt)
             from comments.moderation.language import embedding_training, training
             from comments.moderation.language.combined import Scorer
             from comments.moderation.language.encoder import Encoder

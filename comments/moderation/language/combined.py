@@ -38,7 +38,7 @@ from .model import Model, sigmoid
 logger = logging.getLogger(__name__)
 PATH = Path(__file__).resolve().parent / "data" / "embedding.json"
 HARD_PREFIXES = ("s:negated_", "s:condemned", "s:quoted_", "s:reported")
-WHOLE_WORDS = 45  # about 64 word pieces with punctuation: longer comments give one sentence
+WHOLE_WORDS = 22  # about 32 word pieces with punctuation: longer comments give one sentence
 STACK_FEATURES = ("intercept", "linear", "embedding", "hard_case", "embedding_if_hard")
 
 

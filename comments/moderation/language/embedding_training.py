@@ -13,7 +13,8 @@ train_language_model``), and refitting the combination on labels alone (``--reca
   (recalibration); written beside the models.
 
 Embeddings take a while (about 20-50 ms per text on one core); ``cache`` is a folder where
-they are kept between runs (``--embedding-cache``), keyed by a hash of the text.
+they are kept between runs (``--embedding-cache``), keyed by a hash of the word pieces
+after the cut.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _ids_key(ids: list[int]) -> str:
+    """What an embedding depends on: the word pieces, after the cut."""
+    return hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()
+
+
 class Embeddings:
     """Embeddings of texts, computed once (and kept in ``cache`` when given)."""
 
@@ -56,18 +62,24 @@ class Embeddings:
             with np.load(cache / "embeddings.npz") as data:
                 self.known = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
 
+    def key(self, text: str) -> str:
+        return _ids_key(self.encoder.ids(text))
+
+    def __contains__(self, text: str) -> bool:
+        return self.key(text) in self.known
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if _key(t) not in self.known))
+        missing = list(dict.fromkeys(t for t in texts if self.key(t) not in self.known))
         if missing:
             self.log(f"embedding {len(missing)} texts")
         for number, text in enumerate(missing, start=1):
-            self.known[_key(text)] = self.encoder.embed(text)
+            self.known[self.key(text)] = self.encoder.embed(text)
             if number % 2000 == 0:
                 self.log(f"  {number}/{len(missing)}")
                 self.save()
         if missing:
             self.save()
-        return np.stack([self.known[_key(t)] for t in texts]) if texts else np.zeros((0, 384))
+        return np.stack([self.known[self.key(t)] for t in texts]) if texts else np.zeros((0, 384))
 
     def save(self) -> None:
         if self.cache is None:
@@ -143,8 +155,7 @@ def sample(
         of_source = [e for e in examples if e.source == source]
         limit = limits.get(source)
         if limit is not None and len(of_source) > limit:
-            cached = known.known if known is not None else {}
-            of_source.sort(key=lambda e: (_key(e.text) not in cached, _key(e.text)))
+            of_source.sort(key=lambda e: (known is None or e.text not in known, _key(e.text)))
             of_source = of_source[:limit]
         chosen += of_source
     return chosen

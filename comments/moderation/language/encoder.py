@@ -23,7 +23,7 @@ import numpy as np
 
 from .wordpiece import WordPiece
 
-MAX_TOKENS = 64  # word pieces, [CLS] and [SEP] included: the latency budget (see docs)
+MAX_TOKENS = 32  # word pieces, [CLS] and [SEP] included: the latency budget (see docs)
 DIMENSIONS = 384
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 

@@ -26,7 +26,10 @@ GROUP_TERMS = terms(
     disabled disability disabilities handicapped autistic autists wheelchair deaf blind
     christian christians catholic catholics hindu hindus sikh sikhs atheist atheists
     polish poles romanian romanians nigerian nigerians somali somalis syrian syrians
-    turk turks afghan afghans ukrainian ukrainians eastern
+    turk turks afghan afghans ukrainian ukrainians eastern irish native natives indigenous
+    aboriginal aboriginals romanies palestinian palestinians bangladeshi bangladeshis
+    eritrean eritreans albanian albanians kurd kurds sikh hindus intersex transgendered
+    mentally downs dwarf dwarves amputee amputees mosque mosques synagogue synagogues
     """
 )
 

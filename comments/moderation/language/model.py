@@ -22,6 +22,7 @@ from .lexicon import terms
 
 PATH = Path(__file__).resolve().parent / "data" / "model.json.gz"
 REASONS = 3  # words or phrases given per category
+REASONS_FROM = 0.15  # below this probability a category has nothing worth explaining
 MIN_REASON = 0.4  # a contribution to the logit below this explains nothing
 MIN_SHARE = 0.25  # nor one below this share of the strongest
 MIN_WORD = 0.3  # a word joins a phrase with at least this much
@@ -128,7 +129,8 @@ class Model:
 
     def score(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Per category, the probability of the worst segment, and the words or phrases of
-        the original text that raised it most."""
+        the original text that raised it most (none for a category scored below
+        ``REASONS_FROM``)."""
         parts = segments(text)
         scores: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
@@ -137,7 +139,8 @@ class Model:
             logits = [each[category] for each in every]
             worst = max(range(len(parts)), key=logits.__getitem__)
             scores[category] = self.probability(logits[worst], category)
-            reasons[category] = self.explain(text, parts[worst], category)
+            explained = scores[category] >= REASONS_FROM
+            reasons[category] = self.explain(text, parts[worst], category) if explained else []
         return scores, reasons
 
     def explain(self, text: str, segment: Segment, category: str) -> list[str]:

@@ -3,9 +3,9 @@
 A linear model over words weighs "vermin" and "immigrants" apart; hate is often the two
 together ("immigrants are vermin"), and civil comments name the same groups without such a
 predicate ("immigrants are waiting months for a visa"). This layer finds, per sentence, a
-named group (identity terms and slurs) and predicates of five kinds — dehumanising,
-conspiratorial, violent or exclusionary, inferiority, sweeping generalisation — and emits the
-combinations as features the model weighs like any word. Negation ("are not vermin") and
+named group (identity terms and slurs) and predicates of six kinds — dehumanising,
+conspiratorial, violent or exclusionary, inferiority, contempt, sweeping generalisation — and
+emits the combinations as features the model weighs like any word. Negation ("are not vermin") and
 counter-speech ("calling them vermin is disgusting") emit features of their own, so the model
 can learn to lower a score it would otherwise raise; their weights come from training, not
 from this file.
@@ -114,7 +114,9 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
             shoot them|shoot the|should die|deserve to die|must die|need to die|genocide|ovens
             concentration camps|final solution|ethnic cleansing|cleanse|purge them|hunt them
             kick them out|kick them all out|round them up|burn them|castrate|sterilise them
-            sterilize them|put them down|cull|bulldozed|bulldoze|bulldoze them|torch|torched
+            sterilize them|put them down|right idea|finish the job|finished the job
+            should have finished|hitler was right|hitler had a point|six million more
+            cull|bulldozed|bulldoze|bulldoze them|torch|torched
             set fire|firebomb|bomb them|nuke|string them up|hang the|shoot the boats|sink the boats
             let them drown|drown them|taken from their parents|take their children
             should not exist|shouldnt exist|not be allowed to live|stoned|stone them|whipped
@@ -133,14 +135,24 @@ _PREDICATES: dict[str, tuple[tuple[str, ...], ...]] = {
         should not vote|should not be allowed|shouldnt be allowed|not allowed|dont belong
         do not belong|dont deserve|do not deserve|not welcome|unwelcome|a burden|burden
         drain|scroungers|scrounge|liars|greedy|evil|dangerous|violent|barbaric|backwards
-        belong in the kitchen|in the kitchen|cant think|hate them|hate all|despise|i hate
-        we hate|hate these|hate those|hate every|cant stand|predisposed|genetically inferior
+        belong in the kitchen|in the kitchen|cant think|predisposed|genetically inferior
         genetically predisposed|low intelligence
         lower iq|lower iqs|less evolved|uncivilised|uncivilized|savage|cannot be educated
         should shut up|shut up and|obey|know their place|their place|second class
-        pathetic|unfit|not fit|shouldnt vote|cant be integrated|never integrate
+        good for one thing|only good for|pathetic|unfit|not fit|shouldnt vote
+        cant be integrated|never integrate
         will never integrate|refuse to integrate|dont integrate|incompatible|not real|fake
         delusional|mentally unstable|unnatural|a sin|sinful
+        """.replace("\n", "|").split("|")
+        if phrase.strip()
+    ),
+    # Said by someone of a group that follows: "I hate Muslims", "we despise the Roma".
+    "contempt": tuple(
+        tuple(phrase.split())
+        for phrase in """
+        i hate|we hate|hate all|hate these|hate those|hate every|i despise|we despise
+        despise|cant stand|cannot stand|get these|keep these
+        nobody wants|no one wants|dont want any|do not want any|never trust|cant trust
         """.replace("\n", "|").split("|")
         if phrase.strip()
     ),
@@ -248,6 +260,8 @@ def _near(group: int, where: tuple[int, ...], kind: str) -> bool:
     """Whether a predicate is said of the group: after it within six words ("immigrants
     are all vermin"), or just before it ("filthy immigrants"; "deport all immigrants" for
     calls to violence). "Violent attacks on Muslims" names a predicate of no one."""
+    if kind == "contempt":
+        return 0 < group - where[-1] <= 4
     if where[0] > group:
         return where[0] - group <= 6
     before = 8 if kind == "violent" else 2

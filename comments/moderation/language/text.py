@@ -4,7 +4,8 @@ be traced back to the words the reader actually typed.
 
 Folding builds on ``comments.formatting.skeleton`` (compatibility forms, invisible formatting
 characters, case, Cyrillic and Greek look-alikes) and adds what a word rule does not need but a
-scorer does: combining marks dropped ("j̈ews"), Armenian look-alikes, leetspeak inside words
+scorer does: combining marks dropped ("j̈ews"), Armenian, Cherokee and small-capital
+look-alikes, letters with a stroke ("đ", "ø"), leetspeak inside words
 ("j3ws", "v3rm1n", "$cum"), letters stretched ("jeeeews", "fagggot"), and words spelled out
 letter by letter ("k i k e").
 """
@@ -20,12 +21,28 @@ from comments.formatting import skeleton
 
 from .lexicon import MASKABLE
 
-# Armenian letters that pass for Latin ones (Unicode's confusables list).
-_ARMENIAN = str.maketrans(
+# Letters of other scripts that pass for Latin ones (Unicode's confusables list), beyond the
+# Cyrillic and Greek ones ``skeleton`` reads: Armenian, Cherokee, small capitals, and Latin
+# letters with a stroke that compatibility decomposition leaves alone.
+_LOOK_ALIKES = str.maketrans(
     {
+        # Armenian
         0x0585: "o", 0x057D: "u", 0x0570: "h", 0x0578: "n", 0x0563: "q", 0x0566: "q",
         0x0561: "w", 0x0575: "j", 0x0581: "g", 0x0584: "p", 0x0572: "n", 0x0533: "g",
         0x054F: "s", 0x0555: "o", 0x054D: "u", 0x0544: "u", 0x0545: "3",
+        # Cherokee
+        0x13AA: "a", 0x13F4: "b", 0x13DF: "c", 0x13A0: "d", 0x13AC: "e", 0x13C0: "g",
+        0x13BB: "h", 0x13AB: "j", 0x13E6: "k", 0x13DE: "l", 0x13B7: "m", 0x13E2: "p",
+        0x13DA: "s", 0x13A2: "t", 0x13D9: "v", 0x13B3: "w", 0x13C3: "z", 0x13A5: "i",
+        0x13D2: "r",
+        # Small capitals
+        0x1D00: "a", 0x0299: "b", 0x1D04: "c", 0x1D05: "d", 0x1D07: "e", 0xA730: "f",
+        0x0262: "g", 0x029C: "h", 0x026A: "i", 0x1D0A: "j", 0x1D0B: "k", 0x029F: "l",
+        0x1D0D: "m", 0x0274: "n", 0x1D0F: "o", 0x1D18: "p", 0x0280: "r", 0xA731: "s",
+        0x1D1B: "t", 0x1D1C: "u", 0x1D20: "v", 0x1D21: "w", 0x028F: "y", 0x1D22: "z",
+        # Latin with a stroke
+        0x0111: "d", 0x0142: "l", 0x00F8: "o", 0x0127: "h", 0x0167: "t", 0x0180: "b",
+        0x0268: "i", 0x0289: "u", 0x01B6: "z",
     }
 )  # fmt: skip
 
@@ -66,7 +83,7 @@ def fold_word(word: str) -> str:
     word = skeleton(word)
     word = unicodedata.normalize("NFKD", word)
     word = "".join(char for char in word if not unicodedata.combining(char))
-    word = word.translate(_ARMENIAN)
+    word = word.translate(_LOOK_ALIKES)
     if any(char.isalpha() for char in word):
         word = word.translate(_LEET)
         if "*" in word or "_" in word:

@@ -21,7 +21,7 @@ import csv
 import hashlib
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,7 +155,7 @@ def _matrix(examples: Sequence[Example], index: dict[str, int] | None = None):
     return sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64), index
 
 
-def fit(data: Split, *, log=print) -> Model:
+def fit(data: Split, *, log: Callable[[str], object] = print) -> Model:
     """Fit one logistic regression per category on ``data.train``, prune, then calibrate and
     set thresholds on ``data.dev``."""
     matrix, index = _matrix(data.train)
