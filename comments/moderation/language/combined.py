@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .features import Segment, segments
-from .model import Model, sigmoid
+from .model import REASONS_FROM, Model, sigmoid
 
 logger = logging.getLogger(__name__)
 PATH = Path(__file__).resolve().parent / "data" / "embedding.json"
@@ -191,5 +191,9 @@ class Scorer:
         for category in self.linear.categories:
             each = logits[category]
             worst = max(range(len(parts)), key=each.__getitem__)
-            reasons[category] = self.linear.explain(text, parts[worst], category)
+            reasons[category] = (
+                self.linear.explain(text, parts[worst], category)
+                if scores[category] >= REASONS_FROM
+                else []
+            )
         return scores, reasons
