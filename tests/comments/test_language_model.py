@@ -8,6 +8,7 @@ import json
 import socket
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -19,6 +20,8 @@ from comments.moderation.language import (
     OFFENSIVE,
     score,
 )
+from comments.moderation.language.combined import Heads
+from comments.moderation.language.encoder import Encoder
 from comments.moderation.language.model import Model
 from comments.moderation.language.text import fold_word, words
 
@@ -118,6 +121,8 @@ def test_load_reads_the_model_once(monkeypatch):
         raise AssertionError("the model was read a second time")
 
     monkeypatch.setattr(Model, "read", read_again)
+    monkeypatch.setattr(Heads, "read", read_again)
+    monkeypatch.setattr(Encoder, "load", read_again)
     assert language.load() is first
     score("A second comment, scored by the model already loaded.")
 
@@ -131,6 +136,8 @@ def test_scoring_works_with_the_network_disabled(monkeypatch):
     monkeypatch.setattr(language, "_model", None)  # load from disk under the patch
     result = score("Muslims are a cancer on this country.")
     assert result.scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
+    assert language.load().encoder is not None  # the encoder too, from the installed package
+    assert score(IMPLICIT_AND_CIVIL[2][0]).scores[HATE] >= DEFAULT_THRESHOLDS[HATE][0]
 
 
 def test_evaluate_language_model_prints_precision_recall_accuracy(tmp_path):
@@ -203,3 +210,73 @@ def test_recalibrate_refuses_a_bad_labels_file(tmp_path):
 def test_training_without_a_source_says_what_to_give():
     with pytest.raises(CommandError, match="--source"):
         call_command("train_language_model")
+
+
+# Hate without a slur or a swear word (calm contempt, conspiracy, dehumanising metaphor,
+# threat), each beside a civil comment about the same group: written for these tests.
+IMPLICIT_AND_CIVIL = [
+    (
+        "Every time I see those people arrive at the station I think the town is being "
+        "slowly eaten from the inside. They multiply and we pay for it.",
+        "The station is busier since the refugees from the camp were housed in town.",
+    ),
+    (
+        "Funny how the same families always end up running the banks, the papers and "
+        "Hollywood. Nobody is allowed to ask why, of course.",
+        "The Jewish museum is opening a new wing about families who ran shops on the high street.",
+    ),
+    (
+        "Muslims will never be part of this country. They are waiting until there are "
+        "enough of them, and then the mask comes off.",
+        "Muslim families in the north of the city asked for a second primary school.",
+    ),
+    (
+        "A man in a dress is still a man and he is mentally ill. Keep them away from our "
+        "daughters.",
+        "Trans people told the council that the clinic waiting list is now three years.",
+    ),
+    (
+        "Women simply do not have the brains for engineering, that is just biology.",
+        "Women make up a third of the engineering students this year, the university said.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("hateful", "civil"), IMPLICIT_AND_CIVIL)
+def test_implicit_hate_scores_above_a_civil_comment_on_the_same_group(hateful, civil):
+    assert score(hateful).scores[HATE] > score(civil).scores[HATE]
+    assert score(civil).scores[HATE] < DEFAULT_THRESHOLDS[HATE][0]
+
+
+def test_negation_and_counter_speech_are_not_refused():
+    refuse = DEFAULT_THRESHOLDS[HATE][1]
+    for text in (
+        "Muslims are not a cancer, that's bigoted.",
+        "Saying that Jews secretly run the banks is an old antisemitic lie.",
+        "I don't think immigrants are vermin, and whoever wrote that should be ashamed.",
+    ):
+        assert refuse is None or score(text).scores[HATE] < refuse
+
+
+# all-MiniLM-L6-v2's embedding of this sentence by the reference implementation
+# (sentence-transformers 6.3.0, transformers 5.25.0, torch 2.13.0 CPU): its first eight
+# dimensions, rounded to 1e-5; the vector has norm 1.
+REFERENCE_SENTENCE = "Muslims are not a cancer, that's bigoted."
+REFERENCE_FIRST = [0.10465, 0.0969, -0.01919, -0.01025, -0.02199, 0.00634, 0.03935, -0.07473]
+# The reference tokenizer's (tokenizers 0.23.3) word pieces for the text in the test.
+REFERENCE_TOKENS = ["[CLS]", "unicode", "cafe", ":", "immigrants", "!", "[SEP]"]
+
+
+def test_the_numpy_encoder_gives_the_reference_embedding():
+    encoder = language.load().encoder
+    vector = encoder.embed(REFERENCE_SENTENCE)
+    assert vector.shape == (384,)
+    assert float(np.linalg.norm(vector)) == pytest.approx(1.0, abs=1e-5)
+    assert vector[: len(REFERENCE_FIRST)].tolist() == pytest.approx(REFERENCE_FIRST, abs=2e-3)
+
+
+def test_wordpiece_splits_as_bert_does():
+    tokenizer = language.load().encoder.tokenizer
+    vocab = {index: token for token, index in tokenizer.vocab.items()}
+    ids = tokenizer.ids("Ünïcödé café: immigrants!", 64)
+    assert [vocab[i] for i in ids] == REFERENCE_TOKENS

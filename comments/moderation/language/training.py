@@ -212,14 +212,19 @@ def calibrate(model: Model, dev: Sequence[Example]) -> None:
         model.thresholds[category] = thresholds(category, scored)
 
 
-def dev_report(model: Model, dev: Sequence[Example]) -> list[str]:
+def dev_report(
+    model: Model, dev: Sequence[Example], scores: list[dict[str, float]] | None = None
+) -> list[str]:
     """The dev figures at the model's thresholds, per source and, for the project's own
     examples, per kind and group: share of hateful texts held or refused, of civil ones
-    (neither hate nor offensive) held, and of civil ones refused."""
-    logits = dev_logits(model, dev)
-    scores = [
-        {c: model.probability(logits[c][i], c) for c in model.categories} for i in range(len(dev))
-    ]
+    (neither hate nor offensive) held, and of civil ones refused. ``scores``: the examples'
+    scores when not the linear model's alone (the combined scorer's)."""
+    if scores is None:
+        logits = dev_logits(model, dev)
+        scores = [
+            {c: model.probability(logits[c][i], c) for c in model.categories}
+            for i in range(len(dev))
+        ]
     rows = list(zip(dev, outcomes(scores, model.thresholds), strict=True))
     lines = [f"thresholds: {model.thresholds}"]
 
