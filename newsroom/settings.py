@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A 404 for an imported article's old address (a WordPress permalink) becomes a 301.
+    "articles.middleware.OldPermalinkMiddleware",
     # The token-less Origin/Sec-Fetch-Site check for the comment forms that cached pages
     # carry (newsroom/csrf.py), then Django's token check for everything else.
     "newsroom.csrf.CrossOriginMiddleware",

@@ -1,0 +1,564 @@
+"""What both importers share: safe streaming XML, imported text checked like posted text, a
+discussion written into the site's trees, and the run's summary.
+
+Comments get fresh ids here (never the source's); each imported record is remembered as an
+``ImportedRecord`` with a hash of what the source said, so running the same file again
+changes nothing, and a file whose records changed updates what they made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from articles.models import Article
+from comments import formatting, tree
+from comments.domain import CommentRefused
+from comments.models import Comment, ImportedRecord
+from comments.services import _lock_new_trees, _lock_thread, check_shape
+
+COMMENT = ImportedRecord.Kind.COMMENT
+ARTICLE = ImportedRecord.Kind.ARTICLE
+BATCH = 1000  # rows written at a time
+GUEST_NAME_LENGTH = Comment._meta.get_field("guest_name").max_length
+
+
+class ImportFailed(Exception):
+    """The file cannot be read on (unsafe or broken XML); what came before it stays imported
+    unless the run is --strict."""
+
+
+class RecordSkipped(Exception):
+    """One article (or thread) of the file is broken: it is reported and skipped."""
+
+
+# --- The summary -------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    articles: Counter = field(default_factory=Counter)  # created / updated / unchanged
+    comments: Counter = field(default_factory=Counter)  # created / updated / unchanged / refused
+    skipped: Counter = field(default_factory=Counter)  # pages, attachments, pingbacks...
+    orphans: int = 0
+    problems: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+    MAX_LISTED = 50  # problems listed one by one; beyond that, counted
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < self.MAX_LISTED:
+            self.problems.append(text)
+        elif len(self.problems) == self.MAX_LISTED:
+            self.problems.append(_("…and more problems (not listed)."))
+
+    def lines(self, *, dry_run: bool = False) -> list[str]:
+        def counts(counter: Counter, names: tuple[str, ...]) -> str:
+            return ", ".join(f"{counter[name]} {name}" for name in names)
+
+        lines = [
+            _("Dry run: nothing was written.") if dry_run else _("Import finished."),
+            _("Articles: %s.") % counts(self.articles, ("created", "updated", "unchanged")),
+            _("Comments: %s.")
+            % counts(self.comments, ("created", "updated", "unchanged", "refused")),
+        ]
+        if self.orphans:
+            lines.append(
+                _("%d replies whose parent is missing were attached as new threads.") % self.orphans
+            )
+        if self.skipped:
+            lines.append(
+                _("Skipped: %s.")
+                % ", ".join(f"{n} {what}" for what, n in sorted(self.skipped.items()))
+            )
+        if self.unmatched:
+            lines.append(_("Threads that match no article (give them in --map):"))
+            lines.extend(f"  {thread}" for thread in self.unmatched)
+        if self.problems:
+            lines.append(_("Problems:"))
+            lines.extend(f"  {problem}" for problem in self.problems)
+        return lines
+
+
+# --- Reading the file --------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]  # (bytes read, file size)
+
+
+class _CountingReader:
+    """A binary file that remembers how far it has been read (for the progress bar)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.position += len(data)
+        return data
+
+
+def local_name(tag: str) -> str:
+    """``{http://wordpress.org/export/1.2/}post_id`` → ``post_id``."""
+    return tag.rpartition("}")[2]
+
+
+def namespace(tag: str) -> str:
+    return tag[1:].partition("}")[0] if tag.startswith("{") else ""
+
+
+def stream(
+    path: str, wanted: dict[str, int], progress: Progress | None = None
+) -> Iterator[Element]:
+    """The file's elements named in ``wanted`` (local name → depth, the root being 0), each
+    complete, then dropped from the tree once the caller is done: memory stays bounded by
+    the largest such element. Entities (billion laughs) and external references are refused;
+    a broken or truncated file stops with ``ImportFailed`` naming the line."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        reader = _CountingReader(handle)
+        stack: list[Element] = []
+        try:
+            for event, element in iterparse(
+                reader, events=("start", "end"), forbid_dtd=False, forbid_entities=True
+            ):
+                if event == "start":
+                    stack.append(element)
+                    continue
+                stack.pop()
+                depth = len(stack)
+                if wanted.get(local_name(element.tag)) == depth:
+                    yield element
+                    element.clear()
+                    if stack and len(stack[-1]) and stack[-1][-1] is element:
+                        del stack[-1][-1]
+                    if progress is not None:
+                        progress(reader.position, size)
+        except DefusedXmlException as error:
+            raise ImportFailed(
+                _("Refused: the file declares entities or external references (%s).")
+                % type(error).__name__
+            ) from None
+        except ParseError as error:
+            line = error.position[0] if error.position else "?"
+            raise ImportFailed(
+                _("The file is broken or ends early (line %(line)s): %(error)s")
+                % {"line": line, "error": error}
+            ) from None
+        if progress is not None:
+            progress(size, size)
+
+
+def text_of(element: Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def child(element: Element, name: str, ns_part: str = "") -> Element | None:
+    """The first child called ``name`` (any namespace, or one whose URI contains
+    ``ns_part``)."""
+    for item in element:
+        if local_name(item.tag) == name and ns_part in namespace(item.tag):
+            return item
+    return None
+
+
+# --- Imported text -----------------------------------------------------------------------------
+
+
+class _PlainText(HTMLParser):
+    """HTML of an imported comment as the site's plain text: paragraphs on blank lines,
+    quotations as ``>`` lines, a link's address after its words; scripts and styles dropped
+    with their content."""
+
+    BLOCKS = {"p", "div", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
+    SILENT = {"script", "style", "iframe", "object", "noscript", "template", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[list[str]] = [[]]
+        self.silent = 0
+        self.links: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.SILENT:
+            self.silent += 1
+        elif tag in self.BLOCKS:
+            self.parts[-1].append("\n\n")
+        elif tag == "br":
+            self.parts[-1].append("\n")
+        elif tag == "li":
+            self.parts[-1].append("\n- ")
+        elif tag == "blockquote":
+            self.parts.append([])
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.links.append(href if href.startswith(("http://", "https://")) else None)
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag == "br":
+            self.parts[-1].append("\n")
+        elif tag not in self.SILENT:
+            self.handle_starttag(tag, attrs)
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SILENT:
+            self.silent = max(0, self.silent - 1)
+        elif tag in self.BLOCKS:
+            self.parts[-1].append("\n\n")
+        elif tag == "blockquote" and len(self.parts) > 1:
+            quoted = tidy("".join(self.parts.pop()))
+            lines = "\n".join(f"> {line}".rstrip() for line in quoted.split("\n"))
+            self.parts[-1].append(f"\n\n{lines}\n\n")
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            if href and href not in "".join(self.parts[-1])[-len(href) :]:
+                self.parts[-1].append(f" ({href})")
+
+    def handle_data(self, data: str) -> None:
+        if not self.silent:
+            self.parts[-1].append(data)
+
+    def text(self) -> str:
+        while len(self.parts) > 1:  # a quotation left open
+            inner = self.parts.pop()
+            self.parts[-1].extend(inner)
+        return tidy("".join(self.parts[0]))
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+def tidy(text: str) -> str:
+    text = formatting.normalise(text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def plain_text(html: str) -> str:
+    """An imported comment's HTML as the site's plain text (see ``_PlainText``)."""
+    if "<" not in html and "&" not in html:
+        return tidy(html)
+    parser = _PlainText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+def comment_body(html: str, *, deleted: bool = False) -> str:
+    """Imported comment text, checked as posted text is: invisible formatting characters
+    removed, then the service's own checks (empty, too long, control characters). A comment
+    deleted at its source may be empty (it stays a placeholder). Raises ``CommentRefused``."""
+    body = formatting.strip_format_characters(plain_text(html))
+    if deleted and not body:
+        return ""
+    check_shape(body=body)
+    return body
+
+
+def guest_name(name: str) -> str:
+    """A commenter's name as a guest's: without invisible or control characters, spaces
+    collapsed, cut to the field's length; "Anonymous" when nothing is left."""
+    name = formatting.strip_format_characters(plain_text(name))
+    name = " ".join("".join(c for c in name if not formatting.has_control_characters(c)).split())
+    return name[:GUEST_NAME_LENGTH].strip() or _("Anonymous")
+
+
+def guest_email(email: str) -> str:
+    """A commenter's email if it is a valid address that fits, else nothing."""
+    email = email.strip()
+    if not email or len(email) > Comment._meta.get_field("guest_email").max_length:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email
+
+
+def fingerprint(*values: object) -> str:
+    """A short hash of what the source said about one record: unchanged means skip it."""
+    text = json.dumps(values, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+# --- Writing a discussion ----------------------------------------------------------------------
+
+
+@dataclass
+class IncomingComment:
+    """One comment as a source file gave it, its text already checked."""
+
+    source_id: str
+    parent_id: str | None
+    name: str
+    email: str
+    body: str
+    created_at: datetime
+    status: str
+    is_deleted: bool = False
+    ip: str | None = None
+
+    def fingerprint(self) -> str:
+        return fingerprint(
+            self.name, self.email, self.body, self.created_at, self.status, self.is_deleted
+        )
+
+
+def _parent_first(
+    incoming: list[IncomingComment], known: set[str]
+) -> tuple[list[IncomingComment], set[str]]:
+    """``incoming`` with every parent before its replies (a file may list them in any order),
+    and the ids of comments whose parent is nowhere (nor among ``known``, imported before):
+    those become new threads. A cycle of replies is broken the same way."""
+    by_id = {item.source_id: item for item in incoming}
+    children: dict[str | None, list[IncomingComment]] = {}
+    orphans: set[str] = set()
+    for item in incoming:
+        parent = item.parent_id
+        if parent is not None and parent not in by_id and parent not in known:
+            orphans.add(item.source_id)
+            parent = None
+        if parent is not None and parent in known and parent not in by_id:
+            parent = None  # hangs below a comment already here: a start of its own
+        children.setdefault(parent, []).append(item)
+    ordered: list[IncomingComment] = []
+    placed: set[str] = set()
+
+    def walk(starts: list[IncomingComment]) -> None:
+        stack = list(reversed(starts))
+        while stack:
+            item = stack.pop()
+            if item.source_id in placed:
+                continue
+            placed.add(item.source_id)
+            ordered.append(item)
+            stack.extend(reversed(children.get(item.source_id, [])))
+
+    walk(children.get(None, []))
+    for item in incoming:  # left over: replies in a cycle
+        if item.source_id not in placed:
+            orphans.add(item.source_id)
+            walk([item])
+    return ordered, orphans
+
+
+def _matching_readers(emails: set[str]) -> dict[str, int]:
+    """Active non-staff accounts with these emails (lower-cased email → account id); an
+    address two accounts share matches neither. Staff accounts are never matched or made."""
+    if not emails:
+        return {}
+    rows = (
+        get_user_model()
+        .objects.filter(email__in=emails, is_active=True, is_staff=False, is_superuser=False)
+        .values_list("email", "pk")
+    )
+    found: dict[str, list[int]] = {}
+    for email, pk in rows:
+        found.setdefault(email.lower(), []).append(pk)
+    return {email: pks[0] for email, pks in found.items() if len(pks) == 1}
+
+
+def _new_ids(count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Comment._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def write_discussion(
+    *, source: str, article: Article, incoming: list[IncomingComment], summary: Summary
+) -> None:
+    """Add ``incoming`` to ``article``'s discussion, inside the caller's transaction: new
+    comments as new threads (or as replies to comments imported before), with fresh ids,
+    labels spread out as ``comments.tree`` keeps them, written in batches; comments imported
+    before are updated where the source changed, else left alone (a moderator's decision
+    since stands). Never sends notifications."""
+    ids = [item.source_id for item in incoming]
+    records = {
+        record.source_id: record
+        for record in ImportedRecord.objects.filter(source=source, kind=COMMENT, source_id__in=ids)
+    }
+    known_parents = {
+        item.parent_id for item in incoming if item.parent_id and item.parent_id not in ids
+    }
+    parent_records = dict(
+        ImportedRecord.objects.filter(
+            source=source, kind=COMMENT, source_id__in=known_parents
+        ).values_list("source_id", "object_id")
+    )
+    parents_here = dict(
+        Comment.objects.filter(pk__in=parent_records.values(), article=article).values_list(
+            "pk", "pk"
+        )
+    )
+    known = {sid for sid, pk in parent_records.items() if pk in parents_here}
+    ordered, orphans = _parent_first(incoming, known | set(records))
+    emails = {item.email.lower() for item in ordered if item.email}
+    readers = _matching_readers(emails)
+    changed = _update_existing(ordered, records, readers, summary)
+    new = [item for item in ordered if item.source_id not in records]
+    summary.orphans += len(orphans & {item.source_id for item in new})
+    for item in new:
+        if item.source_id in orphans:
+            summary.problem(
+                _(
+                    "Comment %(id)s on “%(article)s”: its parent %(parent)s is missing; it starts "
+                    "a thread."
+                )
+                % {"id": item.source_id, "article": article.headline[:60], "parent": item.parent_id}
+            )
+    if new:
+        _insert_new(source, article, new, orphans, records, parent_records, readers)
+        summary.comments["created"] += len(new)
+    if new or changed:
+        Comment.objects.recount(article.pk)
+
+
+def _fields(item: IncomingComment, readers: dict[str, int]) -> dict:
+    user_id = readers.get(item.email.lower()) if item.email else None
+    return {
+        "user_id": user_id,
+        "guest_name": "" if user_id else item.name,
+        "guest_email": "" if user_id else item.email,
+        "body": item.body,
+        "status": item.status,
+        "is_deleted": item.is_deleted,
+        "created_at": item.created_at,
+        "ip_address": item.ip,
+    }
+
+
+def _update_existing(
+    ordered: list[IncomingComment],
+    records: dict[str, ImportedRecord],
+    readers: dict[str, int],
+    summary: Summary,
+) -> int:
+    stale = [
+        item
+        for item in ordered
+        if item.source_id in records
+        and records[item.source_id].details.get("h") != item.fingerprint()
+    ]
+    summary.comments["unchanged"] += sum(1 for item in ordered if item.source_id in records) - len(
+        stale
+    )
+    for item in stale:
+        record = records[item.source_id]
+        Comment.objects.filter(pk=record.object_id).update(**_fields(item, readers))
+        record.details = {**record.details, "h": item.fingerprint()}
+        record.save(update_fields=["details"])
+    summary.comments["updated"] += len(stale)
+    return len(stale)
+
+
+def _insert_new(
+    source: str,
+    article: Article,
+    new: list[IncomingComment],
+    orphans: set[str],
+    records: dict[str, ImportedRecord],
+    parent_records: dict[str, int],
+    readers: dict[str, int],
+) -> None:
+    """New threads are numbered whole and written in batches under the new-thread lock;
+    replies to comments imported by an earlier run go in one at a time under their thread's
+    lock, as a reader's reply would."""
+    pks = dict(zip([item.source_id for item in new], _new_ids(len(new)), strict=True))
+    here = {sid: record.object_id for sid, record in records.items()} | parent_records
+
+    def parent_of(item: IncomingComment) -> str | None:
+        return None if item.source_id in orphans else item.parent_id
+
+    fresh_roots: set[str] = set()  # ids of new comments in a brand-new thread
+    for item in new:
+        parent = parent_of(item)
+        if parent is None or (parent in fresh_roots and parent in pks):
+            fresh_roots.add(item.source_id)
+    in_new_threads = [item for item in new if item.source_id in fresh_roots]
+    below_old = [item for item in new if item.source_id not in fresh_roots]
+
+    batch: list[Comment] = []
+    if in_new_threads:
+        numbers = tree.numbered((pks[i.source_id], pks.get(parent_of(i))) for i in in_new_threads)
+        _lock_new_trees()
+        next_tree = (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+        tree_ids: dict[int, int] = {}
+        for item in in_new_threads:
+            pk = pks[item.source_id]
+            root, lft, rght, level = numbers[pk]
+            if root not in tree_ids:
+                tree_ids[root] = next_tree
+                next_tree += 1
+            batch.append(
+                Comment(
+                    pk=pk,
+                    article=article,
+                    parent_id=pks.get(parent_of(item)),
+                    tree_id=tree_ids[root],
+                    lft=lft,
+                    rght=rght,
+                    level=level,
+                    **_fields(item, readers),
+                )
+            )
+            if len(batch) >= BATCH:
+                Comment.objects.bulk_create(batch)
+                batch = []
+        Comment.objects.bulk_create(batch)
+    for item in below_old:
+        parent_pk = pks.get(item.parent_id) or here[item.parent_id]
+        comment = Comment(pk=pks[item.source_id], article=article, **_fields(item, readers))
+        parent = Comment.objects.filter(pk=parent_pk).first()
+        if parent is not None:
+            _lock_thread(parent.tree_id)
+            parent = Comment.objects.filter(pk=parent_pk).first()  # labels under the lock
+        if parent is None:  # erased here since the last run: a thread of its own
+            _lock_new_trees()
+            tree.start_thread(comment)
+        else:
+            tree.place_reply(comment, parent)
+            comment.parent_id = parent_pk
+        comment.save()
+    ImportedRecord.objects.bulk_create(
+        [
+            ImportedRecord(
+                source=source,
+                kind=COMMENT,
+                source_id=item.source_id,
+                object_id=pks[item.source_id],
+                details={"h": item.fingerprint()},
+            )
+            for item in new
+        ],
+        batch_size=BATCH,
+    )
+
+
+def refused_comment(summary: Summary, where: str, source_id: str, error: CommentRefused) -> None:
+    summary.comments["refused"] += 1
+    summary.problem(
+        _("Comment %(id)s on %(where)s refused: %(reason)s")
+        % {"id": source_id, "where": where, "reason": error.message}
+    )
