@@ -95,7 +95,9 @@ class ImportCommand(BaseCommand):
         for line in summary.lines(dry_run=dry_run):
             self.stdout.write(line)
         if failure is not None:
-            raise CommandError(
-                _("%s Articles before that point were imported; run again once it is fixed.")
-                % failure
-            )
+            if summary.articles or summary.comments:
+                raise CommandError(
+                    _("%s What came before that point was imported; run again once it is fixed.")
+                    % failure
+                )
+            raise CommandError(_("Nothing imported: %s") % failure)

@@ -74,12 +74,15 @@ class Summary:
         def counts(counter: Counter, names: tuple[str, ...]) -> str:
             return ", ".join(f"{counter[name]} {name}" for name in names)
 
-        lines = [
-            _("Dry run: nothing was written.") if dry_run else _("Import finished."),
-            _("Articles: %s.") % counts(self.articles, ("created", "updated", "unchanged")),
+        lines = [_("Dry run: nothing was written.") if dry_run else _("Import finished.")]
+        if self.articles:
+            lines.append(
+                _("Articles: %s.") % counts(self.articles, ("created", "updated", "unchanged"))
+            )
+        lines.append(
             _("Comments: %s.")
-            % counts(self.comments, ("created", "updated", "unchanged", "refused")),
-        ]
+            % counts(self.comments, ("created", "updated", "unchanged", "refused"))
+        )
         if self.orphans:
             lines.append(
                 _("%d replies whose parent is missing were attached as new threads.") % self.orphans
