@@ -316,3 +316,14 @@ def article_author_user_ids(article: Article) -> set[int]:
     if not hasattr(article, "_author_user_ids"):
         article._author_user_ids = {a.user_id for a in article.authors.all() if a.user_id}
     return article._author_user_ids
+
+
+def first_comments(article: Article, limit: int = 3) -> list[Comment]:
+    """The first visible threads' opening comments, editor's picks first (what search
+    engines are shown beside the article): one probe of the threads-oldest index."""
+    return list(
+        Comment.objects.visible()
+        .filter(article=article, level=0)
+        .select_related("user")
+        .order_by("-is_featured", "created_at", "id")[:limit]
+    )

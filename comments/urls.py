@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import api, views
+from comments import api, feeds, views
 from comments.notifications import urls as notifications
 
 app_name = "comments"
@@ -18,5 +18,6 @@ urlpatterns = [
     path("comments/<int:pk>/vote/", views.vote, name="vote"),
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("api/articles/<slug:slug>/comments/", api.article_comments, name="api"),
+    path("articles/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"),
 ]
 urlpatterns += notifications.urlpatterns
