@@ -348,6 +348,18 @@ AKISMET_SITE_URL = os.environ.get("AKISMET_SITE_URL", "")  # e.g. https://news.e
 # Readers' addresses are erased after this many days (manage.py purge_addresses, run daily).
 COMMENTS_ADDRESS_RETENTION_DAYS = env_int("COMMENTS_ADDRESS_RETENTION_DAYS", 90)
 
+# --- Readers' own data ---------------------------------------------------------------------
+# A confirmed account deletion is carried out this many days later (the reader may cancel).
+ACCOUNTS_DELETION_GRACE_DAYS = env_int("ACCOUNTS_DELETION_GRACE_DAYS", 14)
+# What becomes of a deleted account's comments: "anonymise" keeps the text, signed "Deleted
+# account"; "erase" removes the text too (replies keep a placeholder).
+ACCOUNTS_DELETION_COMMENTS = os.environ.get("ACCOUNTS_DELETION_COMMENTS", "anonymise")
+if ACCOUNTS_DELETION_COMMENTS not in ("anonymise", "erase"):
+    raise ImproperlyConfigured("ACCOUNTS_DELETION_COMMENTS must be 'anonymise' or 'erase'.")
+# Emailed links to a reader's data (guests) one address (IPv6: its /64) and one email may ask
+# for; counted in the shared rate-limit store. Empty: no limit.
+OWN_DATA_RATE_LIMITS = os.environ.get("OWN_DATA_RATE_LIMITS", "5/hour,20/day")
+
 # --- Comment notifications -------------------------------------------------------------------
 # Comments arriving within this many seconds of the first reach each subscriber (and each
 # moderator) as one digest email.

@@ -90,10 +90,12 @@ def erase_commenter(
     email: str = "",
     keep_text: bool = False,
     actor: AbstractBaseUser | None = None,
+    name: str = "",
 ) -> Erasure:
     """Erase what identifies a commenter from everything they wrote, keeping threads intact:
     their comments lose name, email, account, address and browser key, and (unless
-    ``keep_text``) their text, becoming "deleted" placeholders; their votes and reports stay
+    ``keep_text``) their text, becoming "deleted" placeholders (with ``keep_text``, signed
+    ``name``, by default "Anonymous"); their votes and reports stay
     counted but anonymous. The account itself is not deleted, and bans stay on record."""
     if user is None and not email.strip():
         raise ValueError("erase_commenter needs an account or an email address.")
@@ -106,7 +108,7 @@ def erase_commenter(
         "moderator_note": "",
     }
     if keep_text:
-        erased["guest_name"] = _("Anonymous")
+        erased["guest_name"] = name or _("Anonymous")
     else:
         erased |= {"guest_name": "", "body": "", "is_deleted": True, "is_featured": False}
     anonymous_key = Concat(Value("erased:"), Cast("pk", CharField()))
