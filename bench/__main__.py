@@ -44,7 +44,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
-from bench import seed  # noqa: E402
+from bench import imports, seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
@@ -409,6 +409,7 @@ def run() -> int:
     problems = tree_problems(threads[10_000][0].pk)
     row("  the thread afterwards", "valid" if not problems else problems[0], "", "", "valid",
         not problems)  # fmt: skip
+    imports.run(row)
     print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from html.parser import HTMLParser
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
@@ -25,9 +26,10 @@ from defusedxml.ElementTree import iterparse
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from articles.models import Article
 from comments import formatting, tree
@@ -37,7 +39,6 @@ from comments.services import _lock_new_trees, _lock_thread, check_shape
 
 COMMENT = ImportedRecord.Kind.COMMENT
 ARTICLE = ImportedRecord.Kind.ARTICLE
-BATCH = 1000  # rows written at a time
 GUEST_NAME_LENGTH = Comment._meta.get_field("guest_name").max_length
 
 
@@ -270,18 +271,26 @@ def comment_body(html: str, *, deleted: bool = False) -> str:
     """Imported comment text, checked as posted text is: invisible formatting characters
     removed, then the service's own checks (empty, too long, control characters). A comment
     deleted at its source may be empty (it stays a placeholder). Raises ``CommentRefused``."""
-    body = formatting.strip_format_characters(plain_text(html))
+    body = without_format_characters(plain_text(html))
     if deleted and not body:
         return ""
     check_shape(body=body)
     return body
 
 
+def without_format_characters(text: str) -> str:
+    """``formatting.strip_format_characters``, at once for ASCII (which has none): most of
+    a million imported comments."""
+    return text if text.isascii() else formatting.strip_format_characters(text)
+
+
 def guest_name(name: str) -> str:
     """A commenter's name as a guest's: without invisible or control characters, spaces
     collapsed, cut to the field's length; "Anonymous" when nothing is left."""
-    name = formatting.strip_format_characters(plain_text(name))
-    name = " ".join("".join(c for c in name if not formatting.has_control_characters(c)).split())
+    name = without_format_characters(plain_text(name))
+    if formatting.has_control_characters(name):
+        name = "".join(c for c in name if not formatting.has_control_characters(c))
+    name = " ".join(name.split())
     return name[:GUEST_NAME_LENGTH].strip() or _("Anonymous")
 
 
@@ -320,6 +329,7 @@ class IncomingComment:
     is_deleted: bool = False
     ip: str | None = None
 
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint(
             self.name, self.email, self.body, self.created_at, self.status, self.is_deleted
@@ -462,7 +472,7 @@ def _update_existing(
         item
         for item in ordered
         if item.source_id in records
-        and records[item.source_id].details.get("h") != item.fingerprint()
+        and records[item.source_id].details.get("h") != item.fingerprint
     ]
     summary.comments["unchanged"] += sum(1 for item in ordered if item.source_id in records) - len(
         stale
@@ -470,7 +480,7 @@ def _update_existing(
     for item in stale:
         record = records[item.source_id]
         Comment.objects.filter(pk=record.object_id).update(**_fields(item, readers))
-        record.details = {**record.details, "h": item.fingerprint()}
+        record.details = {**record.details, "h": item.fingerprint}
         record.save(update_fields=["details"])
     summary.comments["updated"] += len(stale)
     return len(stale)
@@ -502,7 +512,7 @@ def _insert_new(
     in_new_threads = [item for item in new if item.source_id in fresh_roots]
     below_old = [item for item in new if item.source_id not in fresh_roots]
 
-    batch: list[Comment] = []
+    batch: list[dict] = []
     if in_new_threads:
         numbers = tree.numbered((pks[i.source_id], pks.get(parent_of(i))) for i in in_new_threads)
         _lock_new_trees()
@@ -515,21 +525,18 @@ def _insert_new(
                 tree_ids[root] = next_tree
                 next_tree += 1
             batch.append(
-                Comment(
-                    pk=pk,
-                    article=article,
-                    parent_id=pks.get(parent_of(item)),
-                    tree_id=tree_ids[root],
-                    lft=lft,
-                    rght=rght,
-                    level=level,
+                {
+                    "id": pk,
+                    "article_id": article.pk,
+                    "parent_id": pks.get(parent_of(item)),
+                    "tree_id": tree_ids[root],
+                    "lft": lft,
+                    "rght": rght,
+                    "level": level,
                     **_fields(item, readers),
-                )
+                }
             )
-            if len(batch) >= BATCH:
-                Comment.objects.bulk_create(batch)
-                batch = []
-        Comment.objects.bulk_create(batch)
+        copy_rows(Comment, batch)
     for item in below_old:
         parent_pk = pks.get(item.parent_id) or here[item.parent_id]
         comment = Comment(pk=pks[item.source_id], article=article, **_fields(item, readers))
@@ -544,19 +551,40 @@ def _insert_new(
             tree.place_reply(comment, parent)
             comment.parent_id = parent_pk
         comment.save()
-    ImportedRecord.objects.bulk_create(
+    copy_rows(
+        ImportedRecord,
         [
-            ImportedRecord(
-                source=source,
-                kind=COMMENT,
-                source_id=item.source_id,
-                object_id=pks[item.source_id],
-                details={"h": item.fingerprint()},
-            )
+            {
+                "source": source,
+                "kind": COMMENT,
+                "source_id": item.source_id,
+                "object_id": pks[item.source_id],
+                "details": {"h": item.fingerprint},
+            }
             for item in new
         ],
-        batch_size=BATCH,
     )
+
+
+def copy_rows(model: type[models.Model], rows: list[dict]) -> None:
+    """Insert ``rows`` (attribute name → value; the model's defaults for the rest, an id drawn
+    by the table unless given) with PostgreSQL's ``COPY``: a fraction of ``bulk_create``'s time
+    on the hundreds of thousands of rows of an import. No ``save``, no signals."""
+    if not rows:
+        return
+    template = model()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or "id" in rows[0]]
+    defaults = {f.attname: getattr(template, f.attname) for f in fields}
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for f in fields:
+                value = row.get(f.attname, defaults[f.attname])
+                values.append(Jsonb(value) if f.attname in json_fields else value)
+            copy.write_row(values)
 
 
 def refused_comment(summary: Summary, where: str, source_id: str, error: CommentRefused) -> None:

@@ -28,7 +28,6 @@ from comments.imports.common import (
     IncomingComment,
     RecordSkipped,
     Summary,
-    child,
     comment_body,
     guest_email,
     guest_name,
@@ -77,13 +76,13 @@ def read_mapping(path: str) -> dict[str, str]:
     return mapping
 
 
-def _flag(element: Element, name: str, default: bool = False) -> bool:
-    value = text_of(child(element, name)).lower()
+def _flag(parts: dict[str, Element], name: str, default: bool = False) -> bool:
+    value = text_of(parts.get(name)).lower()
     return default if not value else value == "true"
 
 
-def _ref(element: Element, name: str) -> str:
-    found = child(element, name)
+def _ref(parts: dict[str, Element], name: str) -> str:
+    found = parts.get(name)
     return (found.get(DSQ_ID) or "") if found is not None else ""
 
 
@@ -148,31 +147,32 @@ class DisqusImport:
 
     def _copy(self, copy, reading) -> None:
         for element in stream(self.path, {"thread": 1, "post": 1}, reading):
+            parts = {local_name(part.tag): part for part in reversed(element)}  # first wins
             if local_name(element.tag) == "thread":
                 thread = Thread(
                     source_id=element.get(DSQ_ID) or "",
-                    identifier=text_of(child(element, "id")),
-                    link=text_of(child(element, "link")),
-                    title=text_of(child(element, "title")),
+                    identifier=text_of(parts.get("id")),
+                    link=text_of(parts.get("link")),
+                    title=text_of(parts.get("title")),
                 )
                 self.threads[thread.source_id] = thread
                 continue
-            author = child(element, "author")
-            author = author if author is not None else Element("author")
-            message = child(element, "message")
+            author = parts.get("author")
+            author = {} if author is None else {local_name(a.tag): a for a in author}
+            message = parts.get("message")
             copy.write_row(
                 (
                     element.get(DSQ_ID) or "",
-                    _ref(element, "thread"),
-                    _ref(element, "parent") or None,
-                    text_of(child(element, "createdAt")),
+                    _ref(parts, "thread"),
+                    _ref(parts, "parent") or None,
+                    text_of(parts.get("createdAt")),
                     (message.text or "") if message is not None else "",
-                    text_of(child(author, "name")) or text_of(child(author, "username")),
-                    text_of(child(author, "email")),
-                    _address(text_of(child(element, "ipAddress"))),
-                    _flag(element, "isDeleted"),
-                    _flag(element, "isSpam"),
-                    _flag(element, "isApproved", default=True),
+                    text_of(author.get("name")) or text_of(author.get("username")),
+                    text_of(author.get("email")),
+                    _address(text_of(parts.get("ipAddress"))),
+                    _flag(parts, "isDeleted"),
+                    _flag(parts, "isSpam"),
+                    _flag(parts, "isApproved", default=True),
                 )
             )
 
