@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comments.imports.common import ImportFailed, Summary
+from comments.imports.source import ImportFailed
+from comments.imports.summary import Summary
 
 BAR_WIDTH = 30
 

@@ -22,21 +22,10 @@ from django.utils.translation import gettext as _
 from articles.models import Article, OldPermalink
 from comments.domain import CommentRefused
 from comments.imports import wordpress
-from comments.imports.common import (
-    ARTICLE,
-    ImportFailed,
-    IncomingComment,
-    RecordSkipped,
-    Summary,
-    comment_body,
-    guest_email,
-    guest_name,
-    local_name,
-    refused_comment,
-    stream,
-    text_of,
-    write_discussion,
-)
+from comments.imports.discussion import ARTICLE, IncomingComment, write_discussion
+from comments.imports.source import ImportFailed, RecordSkipped, local_name, stream, text_of
+from comments.imports.summary import Summary, refused_comment
+from comments.imports.text import comment_body, guest_email, guest_name
 from comments.models import ImportedRecord, Status
 from comments.transfer import parse_time
 

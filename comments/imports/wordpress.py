@@ -22,24 +22,10 @@ from django.utils.translation import gettext as _
 from articles.formatting import clean_imported_html
 from articles.models import Article, Author, OldPermalink, Section, Tag
 from comments.domain import CommentRefused
-from comments.imports.common import (
-    ARTICLE,
-    ImportFailed,
-    IncomingComment,
-    RecordSkipped,
-    Summary,
-    child,
-    comment_body,
-    fingerprint,
-    guest_email,
-    guest_name,
-    local_name,
-    plain_text,
-    refused_comment,
-    stream,
-    text_of,
-    write_discussion,
-)
+from comments.imports.discussion import ARTICLE, IncomingComment, fingerprint, write_discussion
+from comments.imports.source import ImportFailed, RecordSkipped, child, local_name, stream, text_of
+from comments.imports.summary import Summary, refused_comment
+from comments.imports.text import comment_body, guest_email, guest_name, plain_text
 from comments.models import ImportedRecord, Status
 from comments.transfer import parse_time
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from comments.imports.command import ImportCommand
-from comments.imports.common import ImportFailed
 from comments.imports.disqus import DisqusImport, read_mapping
+from comments.imports.source import ImportFailed
 
 
 class Command(ImportCommand):

@@ -1,5 +1,4 @@
-"""What both importers share: safe streaming XML, imported text checked like posted text, a
-discussion written into the site's trees, and the run's summary.
+"""Writing one article's imported discussion into the site's trees.
 
 Comments get fresh ids here (never the source's); each imported record is remembered as an
 ``ImportedRecord`` with a hash of what the source said, so running the same file again
@@ -10,309 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from html.parser import HTMLParser
-from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connection, models
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
 from articles.models import Article
-from comments import formatting, tree
-from comments.domain import CommentRefused
+from comments import tree
+from comments.imports.summary import Summary
 from comments.models import Comment, ImportedRecord
-from comments.services import _lock_new_trees, _lock_thread, check_shape
+from comments.services import _lock_new_trees, _lock_thread
 
 COMMENT = ImportedRecord.Kind.COMMENT
 ARTICLE = ImportedRecord.Kind.ARTICLE
-GUEST_NAME_LENGTH = Comment._meta.get_field("guest_name").max_length
-
-
-class ImportFailed(Exception):
-    """The file cannot be read on (unsafe or broken XML); what came before it stays imported
-    unless the run is --strict."""
-
-
-class RecordSkipped(Exception):
-    """One article (or thread) of the file is broken: it is reported and skipped."""
-
-
-# --- The summary -------------------------------------------------------------------------------
-
-
-@dataclass
-class Summary:
-    articles: Counter = field(default_factory=Counter)  # created / updated / unchanged
-    comments: Counter = field(default_factory=Counter)  # created / updated / unchanged / refused
-    skipped: Counter = field(default_factory=Counter)  # pages, attachments, pingbacks...
-    orphans: int = 0
-    problems: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)
-
-    MAX_LISTED = 50  # problems listed one by one; beyond that, counted
-
-    def problem(self, text: str) -> None:
-        if len(self.problems) < self.MAX_LISTED:
-            self.problems.append(text)
-        elif len(self.problems) == self.MAX_LISTED:
-            self.problems.append(_("…and more problems (not listed)."))
-
-    def lines(self, *, dry_run: bool = False) -> list[str]:
-        def counts(counter: Counter, names: tuple[str, ...]) -> str:
-            return ", ".join(f"{counter[name]} {name}" for name in names)
-
-        lines = [_("Dry run: nothing was written.") if dry_run else _("Import finished.")]
-        if self.articles:
-            lines.append(
-                _("Articles: %s.") % counts(self.articles, ("created", "updated", "unchanged"))
-            )
-        lines.append(
-            _("Comments: %s.")
-            % counts(self.comments, ("created", "updated", "unchanged", "refused"))
-        )
-        if self.orphans:
-            lines.append(
-                _("%d replies whose parent is missing were attached as new threads.") % self.orphans
-            )
-        if self.skipped:
-            lines.append(
-                _("Skipped: %s.")
-                % ", ".join(f"{n} {what}" for what, n in sorted(self.skipped.items()))
-            )
-        if self.unmatched:
-            lines.append(_("Threads that match no article (give them in --map):"))
-            lines.extend(f"  {thread}" for thread in self.unmatched)
-        if self.problems:
-            lines.append(_("Problems:"))
-            lines.extend(f"  {problem}" for problem in self.problems)
-        return lines
-
-
-# --- Reading the file --------------------------------------------------------------------------
-
-Progress = Callable[[int, int], None]  # (bytes read, file size)
-
-
-class _CountingReader:
-    """A binary file that remembers how far it has been read (for the progress bar)."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.position = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
-        self.position += len(data)
-        return data
-
-
-def local_name(tag: str) -> str:
-    """``{http://wordpress.org/export/1.2/}post_id`` → ``post_id``."""
-    return tag.rpartition("}")[2]
-
-
-def namespace(tag: str) -> str:
-    return tag[1:].partition("}")[0] if tag.startswith("{") else ""
-
-
-def stream(
-    path: str, wanted: dict[str, int], progress: Progress | None = None
-) -> Iterator[Element]:
-    """The file's elements named in ``wanted`` (local name → depth, the root being 0), each
-    complete, then dropped from the tree once the caller is done: memory stays bounded by
-    the largest such element. Entities (billion laughs) and external references are refused;
-    a broken or truncated file stops with ``ImportFailed`` naming the line."""
-    size = os.path.getsize(path)
-    with open(path, "rb") as handle:
-        reader = _CountingReader(handle)
-        stack: list[Element] = []
-        try:
-            for event, element in iterparse(
-                reader, events=("start", "end"), forbid_dtd=False, forbid_entities=True
-            ):
-                if event == "start":
-                    stack.append(element)
-                    continue
-                stack.pop()
-                depth = len(stack)
-                if wanted.get(local_name(element.tag)) == depth:
-                    yield element
-                    element.clear()
-                    if stack and len(stack[-1]) and stack[-1][-1] is element:
-                        del stack[-1][-1]
-                    if progress is not None:
-                        progress(reader.position, size)
-        except DefusedXmlException as error:
-            raise ImportFailed(
-                _("Refused: the file declares entities or external references (%s).")
-                % type(error).__name__
-            ) from None
-        except ParseError as error:
-            line = error.position[0] if error.position else "?"
-            raise ImportFailed(
-                _("The file is broken or ends early (line %(line)s): %(error)s")
-                % {"line": line, "error": error}
-            ) from None
-        if progress is not None:
-            progress(size, size)
-
-
-def text_of(element: Element | None) -> str:
-    return (element.text or "").strip() if element is not None else ""
-
-
-def child(element: Element, name: str, ns_part: str = "") -> Element | None:
-    """The first child called ``name`` (any namespace, or one whose URI contains
-    ``ns_part``)."""
-    for item in element:
-        if local_name(item.tag) == name and ns_part in namespace(item.tag):
-            return item
-    return None
-
-
-# --- Imported text -----------------------------------------------------------------------------
-
-
-class _PlainText(HTMLParser):
-    """HTML of an imported comment as the site's plain text: paragraphs on blank lines,
-    quotations as ``>`` lines, a link's address after its words; scripts and styles dropped
-    with their content."""
-
-    BLOCKS = {"p", "div", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
-    SILENT = {"script", "style", "iframe", "object", "noscript", "template", "head"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[list[str]] = [[]]
-        self.silent = 0
-        self.links: list[str | None] = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in self.SILENT:
-            self.silent += 1
-        elif tag in self.BLOCKS:
-            self.parts[-1].append("\n\n")
-        elif tag == "br":
-            self.parts[-1].append("\n")
-        elif tag == "li":
-            self.parts[-1].append("\n- ")
-        elif tag == "blockquote":
-            self.parts.append([])
-        elif tag == "a":
-            href = dict(attrs).get("href") or ""
-            self.links.append(href if href.startswith(("http://", "https://")) else None)
-
-    def handle_startendtag(self, tag: str, attrs) -> None:
-        if tag == "br":
-            self.parts[-1].append("\n")
-        elif tag not in self.SILENT:
-            self.handle_starttag(tag, attrs)
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SILENT:
-            self.silent = max(0, self.silent - 1)
-        elif tag in self.BLOCKS:
-            self.parts[-1].append("\n\n")
-        elif tag == "blockquote" and len(self.parts) > 1:
-            quoted = tidy("".join(self.parts.pop()))
-            lines = "\n".join(f"> {line}".rstrip() for line in quoted.split("\n"))
-            self.parts[-1].append(f"\n\n{lines}\n\n")
-        elif tag == "a" and self.links:
-            href = self.links.pop()
-            if href and href not in "".join(self.parts[-1])[-len(href) :]:
-                self.parts[-1].append(f" ({href})")
-
-    def handle_data(self, data: str) -> None:
-        if not self.silent:
-            self.parts[-1].append(data)
-
-    def text(self) -> str:
-        while len(self.parts) > 1:  # a quotation left open
-            inner = self.parts.pop()
-            self.parts[-1].extend(inner)
-        return tidy("".join(self.parts[0]))
-
-
-_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-
-
-def tidy(text: str) -> str:
-    text = formatting.normalise(text)
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
-
-
-def plain_text(html: str) -> str:
-    """An imported comment's HTML as the site's plain text (see ``_PlainText``)."""
-    if "<" not in html and "&" not in html:
-        return tidy(html)
-    parser = _PlainText()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
-
-
-def comment_body(html: str, *, deleted: bool = False) -> str:
-    """Imported comment text, checked as posted text is: invisible formatting characters
-    removed, then the service's own checks (empty, too long, control characters). A comment
-    deleted at its source may be empty (it stays a placeholder). Raises ``CommentRefused``."""
-    body = without_format_characters(plain_text(html))
-    if deleted and not body:
-        return ""
-    check_shape(body=body)
-    return body
-
-
-def without_format_characters(text: str) -> str:
-    """``formatting.strip_format_characters``, at once for ASCII (which has none): most of
-    a million imported comments."""
-    return text if text.isascii() else formatting.strip_format_characters(text)
-
-
-def guest_name(name: str) -> str:
-    """A commenter's name as a guest's: without invisible or control characters, spaces
-    collapsed, cut to the field's length; "Anonymous" when nothing is left."""
-    name = without_format_characters(plain_text(name))
-    if formatting.has_control_characters(name):
-        name = "".join(c for c in name if not formatting.has_control_characters(c))
-    name = " ".join(name.split())
-    return name[:GUEST_NAME_LENGTH].strip() or _("Anonymous")
-
-
-def guest_email(email: str) -> str:
-    """A commenter's email if it is a valid address that fits, else nothing."""
-    email = email.strip()
-    if not email or len(email) > Comment._meta.get_field("guest_email").max_length:
-        return ""
-    try:
-        validate_email(email)
-    except ValidationError:
-        return ""
-    return email
 
 
 def fingerprint(*values: object) -> str:
     """A short hash of what the source said about one record: unchanged means skip it."""
     text = json.dumps(values, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-# --- Writing a discussion ----------------------------------------------------------------------
 
 
 @dataclass
@@ -585,11 +305,3 @@ def copy_rows(model: type[models.Model], rows: list[dict]) -> None:
                 value = row.get(f.attname, defaults[f.attname])
                 values.append(Jsonb(value) if f.attname in json_fields else value)
             copy.write_row(values)
-
-
-def refused_comment(summary: Summary, where: str, source_id: str, error: CommentRefused) -> None:
-    summary.comments["refused"] += 1
-    summary.problem(
-        _("Comment %(id)s on %(where)s refused: %(reason)s")
-        % {"id": source_id, "where": where, "reason": error.message}
-    )
