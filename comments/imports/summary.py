@@ -55,7 +55,13 @@ class Summary:
         if self.problems:
             lines.append(_("Problems:"))
             lines.extend(f"  {problem}" for problem in self.problems)
-        return lines
+        return [printable(line) for line in lines]
+
+
+def printable(text: str) -> str:
+    """A line quoting the file (thread links, titles, ids) made safe for a terminal: control
+    and formatting characters (an escape sequence, a right-to-left override) become "?"."""
+    return "".join(char if char.isprintable() else "?" for char in text)
 
 
 def refused_comment(summary: Summary, where: str, source_id: str, error: CommentRefused) -> None:

@@ -142,3 +142,21 @@ def test_an_unreadable_mapping_file_is_a_clear_error(articles, files, tmp_path):
     export, _ = files
     with pytest.raises(CommandError, match="Cannot read the mapping file"):
         run(export, "--map", str(tmp_path / "nope.csv"))
+
+
+def test_replies_in_a_cycle_and_escape_sequences_in_links_are_harmless(articles, tmp_path):
+    bridge, _, _ = articles
+    path = tmp_path / "d.xml"
+    path.write_text(
+        disqus(
+            disqus_thread("t1", link="https://news.example.org/articles/bridge-works/"),
+            disqus_thread("t9", link="https://old.example.org/\x9b2J\u202egone/"),
+            disqus_post("a", "t1", "Replies to b.", parent="b"),
+            disqus_post("b", "t1", "Replies to a.", parent="a"),
+            disqus_post("z", "t9", "Unmatched."),
+        )
+    )
+    output = run(path)
+    assert Comment.objects.filter(article=bridge).count() == 2
+    assert tree_problems() == []
+    assert "https://old.example.org/?2J?gone/ (Disqus thread t9, 1 comments)" in output

@@ -236,3 +236,29 @@ def test_a_bad_guest_link_is_refused(client):
     assert client.get("/accounts/data/guest/forged/").status_code == 400
     assert client.get("/accounts/data/guest/forged/download/").status_code == 404
     assert client.post("/accounts/data/guest/", {"email": "not an address"}).status_code == 400
+
+
+# --- The real worker carries out the deletion when due --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_deletes_the_account_when_due_and_not_before(settings, tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.comments.test_notification_worker import finish, start_worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    due = make_user("due", email="due@example.org")
+    later = make_user("later", email="later@example.org")
+    make_comment_row(make_article(), "Words that stay.", author=member(due))
+    own_data.schedule_deletion(due, now=timezone.now() - timedelta(days=15))  # due a day ago
+    own_data.schedule_deletion(later)  # due in 14 days
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+
+    finish(start_worker(tmp_path / "outbox"))
+
+    assert not User.objects.filter(pk=due.pk).exists()
+    assert User.objects.filter(pk=later.pk).exists()
+    assert Comment.objects.get().guest_name == "Deleted account"
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # waits for its time
