@@ -146,10 +146,12 @@ def _check(document: dict) -> dict[str, Article]:
     return found
 
 
-def parse_time(text: str | None, *, latest: datetime | None = None) -> datetime | None:
+def parse_time(
+    text: str | None, *, latest: datetime | None = None, earliest: datetime = EARLIEST
+) -> datetime | None:
     """An ISO 8601 time as an aware datetime, or None when it is malformed, impossible
-    ("2026-02-30"), before 1990 or after ``latest`` (default: a day from now). A time without
-    an offset is read in the site's time zone."""
+    ("2026-02-30"), before ``earliest`` (default 1990) or after ``latest`` (default: a day
+    from now). A time without an offset is read in the site's time zone."""
     try:
         value = parse_datetime(text or "")
     except ValueError:  # well-formed but impossible: February 30th, hour 25
@@ -163,7 +165,7 @@ def parse_time(text: str | None, *, latest: datetime | None = None) -> datetime 
             return None
     if latest is None:
         latest = timezone.now() + timedelta(days=1)
-    return value if EARLIEST <= value <= latest else None
+    return value if earliest <= value <= latest else None
 
 
 def _is_text(value) -> bool:

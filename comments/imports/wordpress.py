@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
@@ -27,7 +27,7 @@ from comments.imports.source import ImportFailed, RecordSkipped, child, local_na
 from comments.imports.summary import Summary, refused_comment
 from comments.imports.text import comment_body, guest_email, guest_name, plain_text
 from comments.models import ImportedRecord, Status
-from comments.transfer import parse_time
+from comments.transfer import EARLIEST, parse_time
 
 SOURCE = "wordpress"
 # wp:comment_approved → the site's status. Anything else waits for a moderator.
@@ -42,6 +42,8 @@ STATUSES = {
 }
 PUBLISHED = {"publish", "future"}  # "future": scheduled; draft, pending, private: drafts
 SCHEDULED_AHEAD = timedelta(days=3650)  # the latest a scheduled post may be dated
+# A newspaper's archive may reach back long before the web (comments may not: 1990).
+ARCHIVE_START = datetime(1800, 1, 1, tzinfo=UTC)
 STANDFIRST_LENGTH = Article._meta.get_field("standfirst").max_length
 HEADLINE_LENGTH = Article._meta.get_field("headline").max_length
 
@@ -68,11 +70,11 @@ def wp(element: Element, name: str) -> str:
     return text_of(child(element, name, "wordpress.org/export"))
 
 
-def _time(value: str, *, latest=None):
+def _time(value: str, *, latest=None, earliest=EARLIEST):
     """A WXR time (``2019-05-03 10:22:01``, GMT) or None for WordPress's zero date."""
     if not value or value.startswith("0000-00-00"):
         return None
-    parsed = parse_time(f"{value.replace(' ', 'T')}+00:00", latest=latest)
+    parsed = parse_time(f"{value.replace(' ', 'T')}+00:00", latest=latest, earliest=earliest)
     if parsed is None:
         raise RecordSkipped(_("impossible or out-of-range date %r") % value[:40])
     return parsed
@@ -98,10 +100,11 @@ def read_post(item: Element) -> Post:
     meta = {wp(m, "meta_key"): wp(m, "meta_value") for m in item if local_name(m.tag) == "postmeta"}
     status = wp(item, "status")
     latest = timezone.now() + (SCHEDULED_AHEAD if status == "future" else timedelta(days=1))
-    date = _time(wp(item, "post_date_gmt"), latest=latest)
+    date = _time(wp(item, "post_date_gmt"), latest=latest, earliest=ARCHIVE_START)
     if date is None and wp(item, "post_date") and status in PUBLISHED:
         # A post without a GMT time: its local time, read in the site's zone.
-        parsed = parse_time(wp(item, "post_date").replace(" ", "T"), latest=latest)
+        local = wp(item, "post_date").replace(" ", "T")
+        parsed = parse_time(local, latest=latest, earliest=ARCHIVE_START)
         if parsed is None:
             raise RecordSkipped(_("impossible or out-of-range date %r") % wp(item, "post_date"))
         date = parsed

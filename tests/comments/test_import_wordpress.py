@@ -268,3 +268,21 @@ def test_the_progress_bar_and_a_missing_file(tmp_path, export_file):
     assert err.getvalue().splitlines()[-1] == f"[{'#' * 30}] 100% reading"
     with pytest.raises(CommandError, match="No such file"):
         run(tmp_path / "missing.xml")
+
+
+def test_an_archive_reaching_back_before_the_web_keeps_its_dates(tmp_path):
+    path = tmp_path / "w.xml"
+    path.write_text(
+        wxr(
+            wxr_item(
+                1,
+                "Moon landing",
+                date="1969-07-21 02:56:00",
+                comments=(wxr_comment(1, "Too old for a comment.", date="1969-07-21 03:00:00"),),
+            )
+        )
+    )
+    output = run(path)
+    assert Article.objects.get().published_at.year == 1969
+    assert Comment.objects.count() == 0
+    assert "Comment 1 on post 1 refused: impossible or out-of-range date" in output
