@@ -31,7 +31,8 @@ class OldPermalinkMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        candidates = [c for c in _candidates(request) if len(c) <= 500]
+        # (PostgreSQL text cannot hold NUL: such an address is no old permalink.)
+        candidates = [c for c in _candidates(request) if len(c) <= 500 and "\x00" not in c]
         found = {
             link.path: link
             for link in OldPermalink.objects.filter(path__in=candidates).select_related("article")

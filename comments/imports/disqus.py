@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
@@ -183,15 +183,17 @@ class DisqusImport:
                 )
                 self.summary.skipped["comments of unmatched threads"] += count
                 continue
+            counted = self.summary.counts()
             try:
                 with transaction.atomic():
                     incoming = self.incoming(thread_id, article)
                     write_discussion(
                         source=SOURCE, article=article, incoming=incoming, summary=self.summary
                     )
-            except RecordSkipped as error:
+            except (RecordSkipped, IntegrityError, DataError) as error:
                 if self.strict:
                     raise ImportFailed(f"{thread.describe()}: {error}") from None
+                self.summary.restore(counted)
                 self.summary.problem(f"{thread.describe()}: {error}")
         self.progress(len(threads), len(threads), "writing")
         if self.strict and self.summary.unmatched:

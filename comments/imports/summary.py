@@ -27,6 +27,18 @@ class Summary:
         elif len(self.problems) == self.MAX_LISTED:
             self.problems.append(_("…and more problems (not listed)."))
 
+    def counts(self) -> tuple:
+        """The counters as they are (to restore when an article's transaction rolls back)."""
+        return (self.articles.copy(), self.comments.copy(), self.skipped.copy(), self.orphans)
+
+    def restore(self, counts: tuple) -> None:
+        self.articles, self.comments, self.skipped, self.orphans = (
+            counts[0].copy(),
+            counts[1].copy(),
+            counts[2].copy(),
+            counts[3],
+        )
+
     def lines(self, *, dry_run: bool = False) -> list[str]:
         def counts(counter: Counter, names: tuple[str, ...]) -> str:
             return ", ".join(f"{counter[name]} {name}" for name in names)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -220,6 +220,7 @@ class WordPressImport:
             self.summary.skipped["trashed posts"] += 1
             return
         source_id = wp(item, "post_id")
+        counted = self.summary.counts()
         try:
             with transaction.atomic():
                 post = read_post(item)
@@ -228,11 +229,12 @@ class WordPressImport:
                 write_discussion(
                     source=SOURCE, article=article, incoming=incoming, summary=self.summary
                 )
-        except RecordSkipped as error:
+        except (RecordSkipped, IntegrityError, DataError) as error:
             if self.strict:
                 raise ImportFailed(
                     _("Post %(id)s: %(error)s") % {"id": source_id, "error": error}
                 ) from None
+            self.summary.restore(counted)  # what the rolled-back post counted did not happen
             self.summary.problem(
                 _("Post %(id)s skipped: %(error)s") % {"id": source_id, "error": error}
             )

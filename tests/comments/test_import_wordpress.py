@@ -286,3 +286,8 @@ def test_an_archive_reaching_back_before_the_web_keeps_its_dates(tmp_path):
     assert Article.objects.get().published_at.year == 1969
     assert Comment.objects.count() == 0
     assert "Comment 1 on post 1 refused: impossible or out-of-range date" in output
+
+
+@pytest.mark.parametrize("path", ["/2019/05/x/?q=%00", "/2019/%00/x/", "/" + "a" * 600 + "/"])
+def test_an_odd_address_is_a_plain_404(client, path):
+    assert client.get(path).status_code == 404
