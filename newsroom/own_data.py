@@ -41,7 +41,8 @@ def export(*, user: AbstractBaseUser | None = None, email: str = "") -> dict:
     """Everything held about an account (``user``) or about what was written under an email
     address: the account, comments (with the addresses they were sent from, while kept),
     votes, reports and subscriptions. JSON-ready."""
-    person = find_commenter(user=user, email=email)
+    # A guest proves only the address: what accounts wrote stays with their accounts.
+    person = find_commenter(user=user, email=email, accounts=user is not None)
     document: dict = {
         "format": FORMAT,
         "version": 1,
@@ -106,13 +107,13 @@ def export(*, user: AbstractBaseUser | None = None, email: str = "") -> dict:
 def _subscriptions(person: Person):
     mine = Q(user_id__in=person.users)
     if person.email:
-        mine |= Q(email__iexact=person.email)
+        mine |= Q(user__isnull=True, email__iexact=person.email)
     return Subscription.objects.filter(mine)
 
 
 def holds_anything(email: str) -> bool:
     """Whether anything was written or followed under ``email`` (a guest's request)."""
-    person = find_commenter(email=email)
+    person = find_commenter(email=email, accounts=False)
     return person.comments().exists() or _subscriptions(person).exists()
 
 
@@ -189,9 +190,9 @@ def erase_guest(email: str) -> None:
     """What was written under ``email`` (its owner followed the emailed link): comments kept
     as "Deleted account" or erased (policy), subscriptions with that address gone."""
     with transaction.atomic():
-        if find_commenter(email=email).comments().exists():
-            erase_commenter(email=email, **_comment_policy())
-        Subscription.objects.filter(email__iexact=email).delete()
+        if find_commenter(email=email, accounts=False).comments().exists():
+            erase_commenter(email=email, accounts=False, **_comment_policy())
+        Subscription.objects.filter(email__iexact=email, user__isnull=True).delete()
 
 
 def complete_due_deletions(now: datetime | None = None) -> int:

@@ -262,3 +262,20 @@ def test_a_worker_process_deletes_the_account_when_due_and_not_before(settings, 
     assert Comment.objects.get().guest_name == "Deleted account"
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
     assert DBTaskResult.objects.filter(status="READY").count() == 1  # waits for its time
+
+
+def test_a_guest_link_reaches_guest_comments_only_never_an_accounts(client):
+    article = make_article()
+    owner = make_user("kim", email="kim@example.org")
+    by_account = make_comment_row(article, "Written signed in.", author=member(owner))
+    as_guest = make_comment_row(
+        article, "Written as a guest.", author=guest("Kim", email="kim@example.org")
+    )
+    link = f"/accounts/data/guest/{own_data.guest_token('kim@example.org')}/"
+    data = json.loads(client.get(f"{link}download/").content)
+    assert [c["body"] for c in data["comments"]] == ["Written as a guest."]
+    client.post(link)
+    by_account.refresh_from_db()
+    as_guest.refresh_from_db()
+    assert (by_account.user_id, by_account.body) == (owner.pk, "Written signed in.")
+    assert as_guest.guest_name == "Deleted account"
