@@ -96,7 +96,7 @@ class ImportCommand(BaseCommand):
         for line in summary.lines(dry_run=dry_run):
             self.stdout.write(line)
         if failure is not None:
-            if summary.articles or summary.comments:
+            if not dry_run and (summary.articles or summary.comments):
                 raise CommandError(
                     _("%s What came before that point was imported; run again once it is fixed.")
                     % failure
