@@ -291,3 +291,15 @@ def test_an_archive_reaching_back_before_the_web_keeps_its_dates(tmp_path):
 @pytest.mark.parametrize("path", ["/2019/05/x/?q=%00", "/2019/%00/x/", "/" + "a" * 600 + "/"])
 def test_an_odd_address_is_a_plain_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_post_changed_in_the_file_updates_its_article_in_place(export_file, tmp_path):
+    run(export_file)
+    bridge = Article.objects.get(slug="bridge-works")
+    path = tmp_path / "changed.xml"
+    path.write_text(archive().replace("works run late", "works finish"))
+    output = run(path)
+    assert "Articles: 0 created, 1 updated, 1 unchanged." in output
+    bridge.refresh_from_db()
+    assert bridge.headline == "Bridge & tunnel: works finish" and bridge.slug == "bridge-works"
+    assert Article.objects.count() == 2
