@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.models import Article, Author, Section, Tag
+from articles.models import Article, Author, OldPermalink, Section, Tag
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -116,3 +116,12 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "bio"]
     raw_id_fields = ["user"]
+
+
+@admin.register(OldPermalink)
+class OldPermalinkAdmin(admin.ModelAdmin):
+    """Old addresses (from an import, or added by hand) that redirect to an article."""
+
+    list_display = ["path", "article", "created_at"]
+    search_fields = ["path", "article__headline", "article__slug"]
+    raw_id_fields = ["article"]

@@ -77,3 +77,21 @@ def paragraphs(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     return [" ".join(text.split()) for text in parser.found]
+
+
+# WordPress shortcodes ([caption id="..."], [/caption], [gallery]): markup of a plugin, not text.
+_SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?\]")
+
+
+def clean_imported_html(html: str) -> str:
+    """HTML from another system (a WordPress post) as an article body: shortcodes dropped and
+    only what ``render_body`` allows kept, so the stored text holds no script either. Its
+    blank-line paragraphs render as this site's paragraphs."""
+    html = _SHORTCODE.sub("", html.replace("\r\n", "\n"))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+    ).strip()

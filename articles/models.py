@@ -289,3 +289,35 @@ class Article(models.Model):
         now = now or timezone.now()
         closing = self.comments_closing_at()
         return self.is_published(now) and self.comments_open and (closing is None or now < closing)
+
+
+class OldPermalink(models.Model):
+    """An address an article had on the site it was imported from (a WordPress permalink).
+    A request for it that would otherwise be a 404 gets a 301 to the article's address here,
+    so links and search engines follow the story to its new home."""
+
+    path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_("The path (and query, if any) after the old host, e.g. /2019/05/bridge/."),
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="old_permalinks",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        get_latest_by = "created_at"
+        verbose_name = _("old permalink")
+        verbose_name_plural = _("old permalinks")
+
+    def __str__(self) -> str:
+        return f"{self.path} → {self.article.slug}"
+
+    def get_absolute_url(self) -> str:
+        return self.article.get_absolute_url()

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Greatest
 
 from articles.models import Article, ArticleQuerySet, Section
 
@@ -52,17 +60,55 @@ def article_for_page(slug: str, user: User | AnonymousUser) -> Article:
 
 
 def search(query: str) -> ArticleQuerySet:
-    """Published articles matching ``query`` (web-search syntax), best matches first."""
+    """Published articles matching ``query`` (web-search syntax), best matches first. When the
+    words match nothing (a typo: "barier"), articles whose words are most like them instead,
+    where the database has pg_trgm."""
     vector = (
         SearchVector("headline", weight="A")
         + SearchVector("standfirst", weight="B")
         + SearchVector("body", weight="C")
     )
     terms = SearchQuery(query, search_type="websearch")
-    return (
+    found = (
         Article.objects.published()
         .annotate(rank=SearchRank(vector, terms))
         .filter(rank__gt=0)
         .order_by(F("rank").desc(), "-published_at")
         .for_listing()
     )
+    if found.exists() or not has_trigrams():
+        return found
+    return similar(query)
+
+
+# How alike (pg_trgm's word similarity, 0 to 1) a query and some word of an article must be
+# for a typo to find it: "barier" and "barrier" share 6 of the query's 7 trigrams (0.86).
+SIMILARITY = 0.5
+
+
+def similar(query: str) -> ArticleQuerySet:
+    """Published articles with words most like ``query``'s, best first (needs pg_trgm)."""
+    alike = Greatest(
+        TrigramWordSimilarity(query, "headline"),
+        TrigramWordSimilarity(query, "standfirst"),
+        TrigramWordSimilarity(query, "body"),
+    )
+    return (
+        Article.objects.published()
+        .annotate(rank=alike)
+        .filter(rank__gte=SIMILARITY)
+        .order_by(F("rank").desc(), "-published_at")
+        .for_listing()
+    )
+
+
+@cache
+def _extension_installed(database: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        return cursor.fetchone() is not None
+
+
+def has_trigrams() -> bool:
+    """Whether pg_trgm is installed (migration 0006 adds it where the server ships it)."""
+    return _extension_installed(connection.settings_dict["NAME"])

@@ -49,7 +49,7 @@ from django.test.utils import override_settings  # noqa: E402
 
 from articles.models import Article, Author, Section  # noqa: E402
 from bench import cluster as cluster_bench  # noqa: E402
-from bench import language, reader, seed  # noqa: E402
+from bench import imports, language, reader, seed  # noqa: E402
 from comments import services  # noqa: E402
 from comments.domain import Commenter  # noqa: E402
 from comments.integrity import tree_problems  # noqa: E402
@@ -417,6 +417,7 @@ def run() -> int:
     row("  the thread afterwards", "valid" if not problems else problems[0], "", "", "valid",
         not problems)  # fmt: skip
     language.run(row)
+    imports.run(row)
     print("\nAbsolute numbers depend on the machine and its load; compare ratios within one run.")
     return 0
 

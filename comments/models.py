@@ -445,3 +445,48 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.comment_id} by {self.actor_id or 'system'}"
+
+
+class ImportedRecord(models.Model):
+    """What an import (``import_wordpress``, ``import_disqus``) made from one record of its
+    source file: running the same file again finds the record and updates what it made
+    instead of adding it twice."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        COMMENT = "comment", _("Comment")
+
+    source = models.CharField(
+        _("source"), max_length=20, help_text=_("The importer: wordpress or disqus.")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source_id = models.CharField(_("id in the source"), max_length=100)
+    object_id = models.BigIntegerField(_("id here"))
+    details = models.JSONField(
+        _("details"),
+        default=dict,
+        blank=True,
+        help_text=_("What the source said that the site has no field for (a featured image)."),
+    )
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "kind", "source_id"]
+        get_latest_by = "imported_at"
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "source_id"], name="one_record_per_source_id"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "object_id"], name="imported_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.source_id} → {self.object_id}"
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.COMMENT:
+            return comment_url("comments:permalink", self.object_id)
+        article = Article.objects.filter(pk=self.object_id).only("slug").first()
+        return article.get_absolute_url() if article else ""

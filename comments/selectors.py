@@ -433,3 +433,14 @@ def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
             if node.comment.pk not in shown and (node.pending or node.removed)
         ],
     )
+
+
+def first_comments(article: Article, limit: int = 3) -> list[Comment]:
+    """The first visible threads' opening comments, editor's picks first (what search
+    engines are shown beside the article): one probe of the threads-oldest index."""
+    return list(
+        Comment.objects.visible()
+        .filter(article=article, level=0)
+        .select_related("user")
+        .order_by("-is_featured", "created_at", "id")[:limit]
+    )

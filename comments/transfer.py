@@ -7,7 +7,7 @@ still work after an import; importing the same file again adds nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
@@ -23,6 +23,11 @@ from newsroom import pagecache
 FORMAT = "newsroom-comments"
 VERSION = 1
 CHUNK = 500  # comments read, or written, at a time
+# Ids above this are refused: the sequence would jump past them (2**63 - 1 leaves no id for the
+# next comment), and JavaScript reads the API's ids as doubles, exact only up to 2**53.
+MAX_ID = 2**53
+# Times a comment may carry: none before the web, none later than a day ahead (clock skew).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -130,10 +135,36 @@ def _check(document: dict) -> dict[str, Article]:
                 raise ImportRefused(
                     f"Comment {row['id']}: its parent {row['parent_id']} does not come before it."
                 )
-            if parse_datetime(row["created_at"] or "") is None:
+            if row["id"] > MAX_ID or (row["parent_id"] or 0) > MAX_ID:
+                raise ImportRefused(f"Comment {row['id']}: ids must be at most {MAX_ID} (2**53).")
+            if parse_time(row["created_at"]) is None:
                 raise ImportRefused(f"Comment {row['id']}: no valid created_at.")
+            if row["edited_at"] is not None and parse_time(row["edited_at"]) is None:
+                raise ImportRefused(f"Comment {row['id']}: edited_at is not a valid time.")
             seen.add(row["id"])
     return found
+
+
+def parse_time(
+    text: str | None, *, latest: datetime | None = None, earliest: datetime = EARLIEST
+) -> datetime | None:
+    """An ISO 8601 time as an aware datetime, or None when it is malformed, impossible
+    ("2026-02-30"), before ``earliest`` (default 1990) or after ``latest`` (default: a day
+    from now). A time without an offset is read in the site's time zone."""
+    try:
+        value = parse_datetime(text or "")
+    except ValueError:  # well-formed but impossible: February 30th, hour 25
+        return None
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        try:
+            value = timezone.make_aware(value)
+        except (ValueError, OverflowError):
+            return None
+    if latest is None:
+        latest = timezone.now() + timedelta(days=1)
+    return value if earliest <= value <= latest else None
 
 
 def _is_text(value) -> bool:
@@ -245,8 +276,8 @@ def import_document(document: dict, *, progress: Progress | None = None) -> dict
                     status=row["status"],
                     is_deleted=bool(row.get("is_deleted")),
                     is_featured=bool(row.get("is_featured")),
-                    created_at=parse_datetime(row["created_at"]),
-                    edited_at=parse_datetime(row["edited_at"]) if row["edited_at"] else None,
+                    created_at=parse_time(row["created_at"]),
+                    edited_at=parse_time(row["edited_at"]) if row["edited_at"] else None,
                     upvotes=up,
                     downvotes=down,
                     score=up - down,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import api, appeal_views, reader, views
+from comments import api, appeal_views, feeds, reader, views
 from comments.notifications import urls as notifications
 
 app_name = "comments"
@@ -22,5 +22,6 @@ urlpatterns = [
     path("comments/live/<slug:slug>/", reader.live, name="live"),
     path("comments/live/<slug:slug>/new/", reader.live_new, name="live_new"),
     path("api/articles/<slug:slug>/comments/", api.article_comments, name="api"),
+    path("articles/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"),
 ]
 urlpatterns += notifications.urlpatterns

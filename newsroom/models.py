@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +34,31 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window}: {self.count}"
+
+
+class AccountDeletion(models.Model):
+    """A reader's confirmed request to delete their account: carried out at ``due_at`` (after
+    the grace period, ``ACCOUNTS_DELETION_GRACE_DAYS``) by a background task, or by
+    ``manage.py delete_accounts``; signing in and choosing "Keep my account" before then
+    cancels it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deletion",
+        verbose_name=_("account"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"))
+    due_at = models.DateTimeField(_("deleted at"), db_index=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        get_latest_by = "confirmed_at"
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("own_data")

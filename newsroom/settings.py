@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A 404 for an imported article's old address (a WordPress permalink) becomes a 301.
+    "articles.middleware.OldPermalinkMiddleware",
     # The token-less Origin/Sec-Fetch-Site check for the comment forms that cached pages
     # carry (newsroom/csrf.py), then Django's token check for everything else.
     "newsroom.csrf.CrossOriginMiddleware",
@@ -386,6 +388,18 @@ COMMENTS_EXTERNAL_SCORER_URL = os.environ.get("COMMENTS_EXTERNAL_SCORER_URL", ""
 COMMENTS_EXTERNAL_SCORER_TIMEOUT = float(os.environ.get("COMMENTS_EXTERNAL_SCORER_TIMEOUT", "2"))
 # How long after a removal its author may appeal (the link in the statement of reasons).
 COMMENTS_APPEAL_DAYS = env_int("COMMENTS_APPEAL_DAYS", 183)
+
+# --- Readers' own data ---------------------------------------------------------------------
+# A confirmed account deletion is carried out this many days later (the reader may cancel).
+ACCOUNTS_DELETION_GRACE_DAYS = env_int("ACCOUNTS_DELETION_GRACE_DAYS", 14)
+# What becomes of a deleted account's comments: "anonymise" keeps the text, signed "Deleted
+# account"; "erase" removes the text too (replies keep a placeholder).
+ACCOUNTS_DELETION_COMMENTS = os.environ.get("ACCOUNTS_DELETION_COMMENTS", "anonymise")
+if ACCOUNTS_DELETION_COMMENTS not in ("anonymise", "erase"):
+    raise ImproperlyConfigured("ACCOUNTS_DELETION_COMMENTS must be 'anonymise' or 'erase'.")
+# Emailed links to a reader's data (guests) one address (IPv6: its /64) and one email may ask
+# for; counted in the shared rate-limit store. Empty: no limit.
+OWN_DATA_RATE_LIMITS = os.environ.get("OWN_DATA_RATE_LIMITS", "5/hour,20/day")
 
 # --- Comment notifications -------------------------------------------------------------------
 # Comments arriving within this many seconds of the first reach each subscriber (and each

@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from articles.sitemaps import ArticleSitemap
-from newsroom import accounts, media, views
+from newsroom import accounts, media, own_data_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,6 +20,26 @@ urlpatterns = [
     path("accounts/signup/sent/", accounts.signup_sent, name="signup_sent"),
     path("accounts/signup/confirm/<str:token>/", accounts.signup_confirm, name="signup_confirm"),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/data/", own_data_views.account, name="own_data"),
+    path("accounts/data/download/", own_data_views.download, name="own_data_download"),
+    path(
+        "accounts/data/delete/",
+        own_data_views.request_deletion,
+        name="own_data_request_deletion",
+    ),
+    path(
+        "accounts/data/delete/<str:token>/",
+        own_data_views.confirm_deletion,
+        name="own_data_confirm_deletion",
+    ),
+    path("accounts/data/keep/", own_data_views.keep_account, name="own_data_keep"),
+    path("accounts/data/guest/", own_data_views.guest, name="own_data_guest"),
+    path("accounts/data/guest/<str:token>/", own_data_views.guest_link, name="own_data_guest_link"),
+    path(
+        "accounts/data/guest/<str:token>/download/",
+        own_data_views.guest_download,
+        name="own_data_guest_download",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),

@@ -82,12 +82,15 @@ class Person:
         return Subscription.objects.filter(mine)
 
 
-def find_commenter(*, user: AbstractBaseUser | None = None, email: str = "") -> Person:
+def find_commenter(
+    *, user: AbstractBaseUser | None = None, email: str = "", accounts: bool = True
+) -> Person:
     """The person behind an account and/or an email address: the account, every account with
-    that email, and the browser keys their guest comments were posted with."""
+    that email (unless ``accounts`` is False: a guest proving only the address), and the
+    browser keys their guest comments were posted with."""
     email = email.strip()
     users = {user.pk} if user is not None else set()
-    if email:
+    if email and accounts:
         users |= set(
             get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True)
         )
@@ -121,15 +124,18 @@ def erase_commenter(
     email: str = "",
     keep_text: bool = False,
     actor: AbstractBaseUser | None = None,
+    name: str = "",
+    accounts: bool = True,
 ) -> Erasure:
     """Erase what identifies a commenter from everything they wrote, keeping threads intact:
     their comments lose name, email, account, address and browser key, and (unless
-    ``keep_text``) their text, becoming "deleted" placeholders; their votes and reports stay
-    counted but anonymous; their subscriptions are deleted. The account itself is not
-    deleted, and bans stay on record."""
+    ``keep_text``) their text, becoming "deleted" placeholders (with ``keep_text``, signed
+    ``name``, by default "Anonymous"); their votes and reports stay counted but anonymous;
+    their subscriptions are deleted. The account itself is not deleted, and bans stay on
+    record."""
     if user is None and not email.strip():
         raise ValueError("erase_commenter needs an account or an email address.")
-    person = find_commenter(user=user, email=email)
+    person = find_commenter(user=user, email=email, accounts=accounts)
     erased = {
         "user": None,
         "guest_email": "",
@@ -138,7 +144,7 @@ def erase_commenter(
         "moderator_note": "",
     }
     if keep_text:
-        erased["guest_name"] = _("Anonymous")
+        erased["guest_name"] = name or _("Anonymous")
     else:
         erased |= {"guest_name": "", "body": "", "is_deleted": True, "is_featured": False}
     anonymous_key = Concat(Value("erased:"), Cast("pk", CharField()))

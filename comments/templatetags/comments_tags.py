@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
+from articles import structured_data
 from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
 from comments.links import comment_url
@@ -13,6 +17,7 @@ from comments.models import display_name as _display_name
 from newsroom import pagecache
 
 register = template.Library()
+JSON_LD_COMMENTS = 3  # first comments given to search engines with the article
 
 
 @register.inclusion_tag("comments/includes/section.html", takes_context=True)
@@ -47,6 +52,37 @@ def comments_section(context, article) -> dict:
         "live_version": pagecache.page_version(request),
         "live_since": next(iter(selectors.latest_visible_ids(article, limit=1)), 0),
     }
+
+
+@register.simple_tag
+def comments_feed_link(article) -> SafeString:
+    """For the article page's ``<head>``: its comments' RSS feed."""
+    return format_html(
+        '<link rel="alternate" type="application/rss+xml" title="{}" href="{}">',
+        _("Comments on this article"),
+        reverse("comments:feed", args=[article.slug]),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article) -> SafeString:
+    """The article as schema.org ``NewsArticle`` JSON-LD with its comment count and first
+    comments, for search engines. The same for every reader (the page is shared); it closes
+    the page, after what readers see."""
+    absolute = context["request"].build_absolute_uri
+    data = structured_data.news_article(article, absolute)
+    data["commentCount"] = article.comment_count
+    data["comment"] = [
+        {
+            "@type": "Comment",
+            "author": {"@type": "Person", "name": comment.author_name},
+            "dateCreated": comment.created_at.isoformat(),
+            "text": comment.body,
+            "url": absolute(comment.get_absolute_url()),
+        }
+        for comment in selectors.first_comments(article, JSON_LD_COMMENTS)
+    ]
+    return structured_data.json_ld(data)
 
 
 @register.filter

@@ -164,7 +164,7 @@ RAW_QUERY = st.text(alphabet="abcq=&%;+:/?#[]@!$'()*,09afAF.-_~\x00 ", max_size=
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    which=st.integers(0, 6),
+    which=st.integers(0, 9),
     query=st.dictionaries(QUERY_KEYS, st.one_of(st.text(max_size=30), NASTY), max_size=4),
     raw=st.one_of(st.none(), RAW_QUERY),
     headers=st.fixed_dictionaries(
@@ -192,6 +192,9 @@ def test_public_urls_never_answer_500(article, which, query, raw, headers):
         f"/api/articles/{article.slug}/comments/",
         f"/comments/{comment.pk}/",
         f"/comments/{comment.pk}/thread/",
+        f"/articles/{article.slug}/comments/feed/",
+        "/accounts/data/guest/",
+        "/2019/05/an-old-permalink/",
     ]
     path = paths[which]
     client = Client(raise_request_exception=True)

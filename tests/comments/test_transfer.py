@@ -172,6 +172,12 @@ def test_import_refuses_what_is_not_an_export(db, tmp_path, content, message):
         {"author": "someone"},
         {"status": "published"},
         {"created_at": "yesterday"},
+        {"created_at": "2026-02-30T10:00:00+00:00"},
+        {"created_at": "1066-10-14T10:00:00+00:00"},
+        {"created_at": "9999-12-31T23:59:59+00:00"},
+        {"edited_at": "2026-13-01T10:00:00"},
+        {"id": 2**63 - 1},
+        {"id": 2**53 + 1},
         {"parent_id": 999999},
         {"passage": {"paragraph": 0, "quote": "First paragraph."}},
         {"passage": {"paragraph": 1, "quote": ""}},
@@ -218,3 +224,27 @@ def test_import_refuses_a_reply_on_a_passage_and_writes_nothing(site, tmp_path):
     reply = next(row for row in rows if row["parent_id"] is not None)
     reply["passage"] = {"paragraph": 1, "quote": "First paragraph."}
     assert_refused_whole(document, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": 2**63 - 1}, "ids must be at most 9007199254740992"),
+        ({"created_at": "2026-02-30T10:00:00+00:00"}, "no valid created_at"),
+        ({"edited_at": "2026-02-30T10:00:00+00:00"}, "edited_at is not a valid time"),
+    ],
+)
+def test_an_id_that_would_exhaust_the_sequence_or_an_impossible_date_is_named(
+    site, tmp_path, change, message
+):
+    document, _ = export()
+    document["articles"][0]["comments"][-1].update(change)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(document))
+    Comment.objects.all().delete()
+    with pytest.raises(CommandError, match=message):
+        call_command("import_comments", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Comment.objects.count() == 0
+    # The sequence was not moved: the next comment gets an ordinary id.
+    first, _ = site
+    assert make_posted_comment(first, "After the refusal.").pk < 2**53

@@ -13,8 +13,16 @@ from playwright.sync_api import Locator, Page, expect
 from comments.models import Comment
 from comments.notifications import links, subscriptions
 from comments.notifications.models import Subscription
-from tests.e2e.helpers import assert_accessible, comment, comment_form, comment_on_page, upvote
-from tests.helpers import make_article
+from newsroom import own_data
+from tests.e2e.helpers import (
+    assert_accessible,
+    comment,
+    comment_form,
+    comment_on_page,
+    sign_in,
+    upvote,
+)
+from tests.helpers import make_article, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -140,6 +148,19 @@ def open_confirm_subscription(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your subscription?")
 
 
+def open_own_data(page: Page) -> None:
+    """A signed-in reader's data page: download, and delete the account."""
+    make_user("rhea", email="rhea@example.org")
+    sign_in(page, "rhea", path="/accounts/login/?next=/accounts/data/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
+
+
+def open_guest_data(page: Page) -> None:
+    """The page a guest's emailed link opens: download, or erase."""
+    page.goto(f"/accounts/data/guest/{own_data.guest_token('guest@example.org')}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your comments as a guest")
+
+
 PAGES = {
     "front-page": open_front_page,
     "article-with-comments": open_article,
@@ -152,6 +173,8 @@ PAGES = {
     "search": open_search,
     "unsubscribe": open_unsubscribe,
     "confirm-subscription": open_confirm_subscription,
+    "own-data": open_own_data,
+    "guest-data": open_guest_data,
 }
 
 
