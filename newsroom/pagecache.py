@@ -329,8 +329,8 @@ class SharedPageMiddleware:
         try:  # the version goes into the page, for the live-update check
             found = cache.get_many([SITE_KEY, _article_key(slug)])
             request.page_versions = _current_versions(found, _article_key(slug))
-        except Exception:
-            logger.warning("Page cache unavailable; no version for %s", request.path, exc_info=True)
+        except Exception as error:
+            _unavailable("no version for %s", request.path, error)
         response = self.get_response(request)
         _forget_made_for_nothing(slug, found, response)
         return response
@@ -343,8 +343,8 @@ class SharedPageMiddleware:
             # Read before the page's data: a page rendered from older data is stored under an
             # older version.
             versions = _current_versions(found, article_key)
-        except Exception:  # the cache is down: render (a lost database then gets its 503)
-            logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+        except Exception as error:  # the cache is down: render (a lost database: its 503)
+            _unavailable("rendering %s", request.path, error)
             return self.get_response(request)
         entry = found.get(page_key)
         if entry is not None and entry["versions"] == versions:
@@ -369,9 +369,18 @@ class SharedPageMiddleware:
         if timeout > 0 and request.method == "GET":  # a HEAD answer is never stored
             try:
                 cache.set(page_key, entry, timeout=timeout)
-            except Exception:  # not stored this time; this reader still gets the page
-                logger.warning("Page cache unavailable: %s not stored", request.path, exc_info=True)
+            except Exception as error:  # not stored this time; this reader still gets the page
+                _unavailable("%s not stored", request.path, error)
         return _from_stored(request, entry)
+
+
+def _unavailable(what: str, subject: str, error: Exception) -> None:
+    """One warning line for a cache that failed: during a database outage (the cache is a
+    table there) every request meets it, and the operator needs the line, not a traceback."""
+    first_line = next(iter(str(error).strip().splitlines()), "")
+    logger.warning(
+        "Page cache unavailable (%s: %s); " + what, type(error).__name__, first_line, subject
+    )
 
 
 def _forget_made_for_nothing(slug: str, found: dict, response: HttpResponse) -> None:
@@ -380,8 +389,8 @@ def _forget_made_for_nothing(slug: str, found: dict, response: HttpResponse) -> 
     if response.status_code == 404 and found.get(_article_key(slug)) is None:
         try:
             cache.delete(_article_key(slug))
-        except Exception:
-            logger.warning("Page cache unavailable: version of %s kept", slug, exc_info=True)
+        except Exception as error:
+            _unavailable("version of %s kept", slug, error)
 
 
 def _as_reader_without_cookies(request: HttpRequest, query: list[tuple[str, str]]) -> None:
