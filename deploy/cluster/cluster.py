@@ -217,11 +217,19 @@ def start_primary() -> None:
                 "max_connections = 200\nshared_buffers = 64MB\n"
             )
     pg_start(data, PRIMARY_PORT)
-    exists = subprocess.run(
-        [str(pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres",
-         "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"
+    for _ in range(30):  # a server just started may still refuse for a moment
+        answer = subprocess.run(
+            [str(pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U",
+             "postgres", "-tAc", query],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if answer.returncode == 0:
+            break
+        time.sleep(1)
+    else:
+        sys.exit(f"The PostgreSQL primary does not answer: {answer.stderr.strip()}")
+    exists = answer.stdout.strip()
     if not exists:
         subprocess.run(
             [str(pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U",

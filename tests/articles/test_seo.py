@@ -14,7 +14,6 @@ from django.utils import timezone
 from articles import selectors
 from articles.models import Article
 from comments.models import Comment
-from tests.comments.conftest import reader_settings  # noqa: F401 (a fixture)
 from tests.comments.helpers import guest, make_posted_comment
 from tests.helpers import make_article, make_author, make_tag
 

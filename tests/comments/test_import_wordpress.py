@@ -74,7 +74,7 @@ def test_posts_become_articles_through_the_sanitising_pipeline(export_file):
     bridge = Article.objects.get(slug="bridge-works")
     assert bridge.headline == "Bridge & tunnel: works run late"
     assert bridge.standfirst == "Works on the bridge overrun."
-    assert bridge.status == Article.Status.PUBLISHED and bridge.is_visible()
+    assert bridge.status == Article.Status.PUBLISHED and bridge.is_published()
     assert bridge.section == Section.objects.get(slug="local-news")
     assert list(bridge.tags.values_list("slug", flat=True)) == ["roads"]
     assert [a.name for a in bridge.authors.all()] == ["Ada Quill"]
@@ -83,7 +83,7 @@ def test_posts_become_articles_through_the_sanitising_pipeline(export_file):
         assert unsafe not in bridge.body and unsafe not in bridge.body_html
     assert '<p id="para-1">The <strong>bridge</strong> closes.</p>' in bridge.body_html
     draft = Article.objects.get(slug="budget")
-    assert draft.status == Article.Status.DRAFT and not draft.is_visible()
+    assert draft.status == Article.Status.DRAFT and not draft.is_published()
     assert Article.objects.count() == 2  # the page and the attachment are skipped
     assert Tag.objects.count() == 1
 

@@ -280,3 +280,18 @@ def test_wordpiece_splits_as_bert_does():
     vocab = {index: token for token, index in tokenizer.vocab.items()}
     ids = tokenizer.ids("Ünïcödé café: immigrants!", 64)
     assert [vocab[i] for i in ids] == REFERENCE_TOKENS
+
+
+@pytest.mark.parametrize("text", ["Middle.", "Root.", "Below."])
+def test_a_word_or_two_is_left_to_the_linear_model_so_a_topic_alone_is_not_held(text, monkeypatch):
+    def no_encoder(stretch):
+        raise AssertionError(f"the encoder read {stretch!r}")
+
+    monkeypatch.setattr(language.load().encoder, "embed", no_encoder)
+    hold = language.DEFAULT_THRESHOLDS[language.HATE][0]
+    assert score(text).scores[language.HATE] < hold
+
+
+def test_a_slur_alone_is_still_found_without_the_encoder():
+    hold = language.DEFAULT_THRESHOLDS[language.HATE][0]
+    assert score("K1ke.").scores[language.HATE] >= hold

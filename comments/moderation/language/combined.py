@@ -38,6 +38,10 @@ from .model import REASONS_FROM, Model, sigmoid
 logger = logging.getLogger(__name__)
 PATH = Path(__file__).resolve().parent / "data" / "embedding.json"
 HARD_PREFIXES = ("s:negated_", "s:condemned", "s:quoted_", "s:reported")
+# Fewer words than this are left to the linear model: one or two words say what a comment is
+# about, not what it says of anyone, and the encoder then reads a topic ("Middle." came out
+# near "the Middle East") where a slur, which the linear model knows, is all there is to find.
+ENCODER_MIN_WORDS = 3
 WHOLE_WORDS = 22  # about 32 word pieces with punctuation: longer comments give one sentence
 STACK_FEATURES = ("intercept", "linear", "embedding", "hard_case", "embedding_if_hard")
 
@@ -163,7 +167,8 @@ class Scorer:
         encoder did not run) and whether the comment is a hard case."""
         parts, logits = self.parts(text)
         heads: dict[str, float] = {}
-        if self.heads is not None and self.encoder is not None:
+        enough = sum(len(part.words) for part in parts) >= ENCODER_MIN_WORDS
+        if self.heads is not None and self.encoder is not None and enough:
             stretch = embedded_text(text, parts, logits[self.linear.categories[0]])
             heads = self.heads.logits(self.encoder.embed(stretch))
         return parts, logits, heads, hard_case(parts[0])
