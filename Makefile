@@ -13,7 +13,7 @@ AXE := node_modules/axe-core/axe.min.js
 export DJANGO_DEBUG ?= 1
 export SERVE_MEDIA ?= 1
 
-.PHONY: run test lint format bench demo install setup shell clean screenshot backup restore \
+.PHONY: run test test-cluster lint format bench demo install setup shell clean screenshot backup restore \
 	cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-models.txt
@@ -61,7 +61,15 @@ run: install
 # that must stay together are grouped in tests/conftest.py. TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= auto
 test: install $(AXE)
-	$(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/cluster $(PYTEST_ARGS)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(MAKE) test-cluster
+endif
+
+# The scaled-out site's proofs (tests/cluster, about 2.5 minutes): `make test` runs them last,
+# alone, since they start servers on fixed ports that nothing else may restart meanwhile.
+test-cluster: install
+	$(WITH_DB) $(PY) -m pytest -p no:xdist tests/cluster
 
 # Refresh docs/article-page.png (the README's picture of a discussion) from the demo content.
 screenshot: install
