@@ -319,7 +319,7 @@ def test_two_workers_sending_the_same_digest_at_once_send_it_once(queued):
     article = make_article()
     subscription = subscribe(article, "one@example.org")
     for n in range(3):
-        comment = make_posted_comment(article, f"Comment {n}.")
+        comment = make_posted_comment(article, f"The new bridge opens to cyclists on day {n}.")
     Notification.objects.all().delete()
     for comment in Comment.objects.all():
         Notification.objects.create(subscription=subscription, comment=comment, reason="comment")
