@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 # The thresholds the scorer was calibrated for (comments.moderation.language), as they were
 # when this migration was written; moderators change them in the admin afterwards.
-DEFAULT_THRESHOLDS = {"hate": (0.5, 0.9), "offensive": (0.45, None)}
+DEFAULT_THRESHOLDS = {"hate": (0.5, 0.9), "offensive": (0.7, None)}
 
 
 def create_default_policy(apps, schema_editor):

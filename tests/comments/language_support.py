@@ -14,7 +14,7 @@ from comments.moderation import language
 from comments.moderation.language import LanguageScore
 
 # Texts the double knows, with their scores and the words it says drove them. Against the
-# default thresholds (hate: hold 0.5, refuse 0.9; offensive: hold 0.45, never refuse):
+# default thresholds (hate: hold 0.5, refuse 0.9; offensive: hold 0.7, never refuse):
 HATEFUL = "Immigrants are vermin and should be driven out."  # refused
 UNSURE = "People like that are a problem for this town."  # hate in the grey zone: held
 RUDE = "Only an idiot would vote for this bridge."  # offensive: held
