@@ -5,6 +5,14 @@ from __future__ import annotations
 
 import os
 
+# The language scorer's encoder multiplies small matrices with numpy. OpenBLAS's default of a
+# thread per core makes each of those products wait on the other core, which the other test
+# worker (and the servers tests start) keep busy: measured here, 40 embeddings took 10-19 s
+# that way and 0.8-2 s with one thread. One thread per process, as deploy/gunicorn.conf.py
+# sets for the workers; set before numpy is imported, and inherited by every process a test
+# starts.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import pytest
 from django.contrib.auth.models import User
 from django.test.utils import override_settings
