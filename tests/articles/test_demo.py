@@ -11,8 +11,9 @@ from comments import tree
 from comments.integrity import tree_problems
 from comments.models import Comment, Status
 
-# One worker loads the demo once for the module (see _demo_loaded), however xdist spreads tests.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+# One worker loads the demo once for the module (see _demo_loaded): the module is one unit of
+# work for xdist (tests/scheduling.py).
+pytestmark = pytest.mark.django_db
 
 
 def counts() -> dict[str, int]:

@@ -3,7 +3,7 @@
 Every test gets a fresh browser context whose pages are watched: a console error, a failed
 request or an HTTP error the test did not declare fails it. Each test's last page is saved as
 a desktop and a phone screenshot in test-artifacts/screenshots/ (and a screenshot is taken
-the moment a test fails).
+the moment a test fails); the folder is emptied once per run.
 
 Without /usr/bin/chromium the tests skip (CI, which installs it, fails instead); without
 node_modules/axe-core (``npm ci``) the accessibility tests do the same.
@@ -11,9 +11,11 @@ node_modules/axe-core (``npm ci``) the accessibility tests do the same.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,9 +114,19 @@ def browser(_migrated_data) -> Iterator:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fresh_screenshots() -> None:
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def _fresh_screenshots(request) -> None:
+    """Empty the screenshots folder once per run: by the first process of the run to start
+    browser tests (xdist's workers share the folder, and a run id)."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = workerinput.get("testrunuid") or uuid.uuid4().hex
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(SCREENSHOTS.parent / ".screenshots.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        marker = SCREENSHOTS / ".run"
+        if not marker.exists() or marker.read_text() != run:
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            SCREENSHOTS.mkdir()
+            marker.write_text(run)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,82 @@
+"""How ``make test`` shares the tests between pytest-xdist's workers (``-n auto``).
+
+Each test is a unit of work of its own, handed to whichever worker is free, except where tests
+must stay together on one worker (``UNITS``). The units are handed out longest first, by a
+rough cost per test, so the long ones start at once and the short ones fill in around them
+and even out the end.
+
+xdist's own ``--dist loadgroup`` reads ``xdist_group`` marks through a node id attribute that
+pytest 9 no longer has, so with pytest 9 it groups nothing (every test went its own way, two
+soak tests ran side by side and both workers loaded the demo). The units are therefore named
+here by path, where the controller, which sees only node ids, can read them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from xdist.scheduler.loadscope import LoadScopeScheduling
+
+MODULE = "module"  # the unit is the test module
+
+
+@dataclass(frozen=True)
+class Unit:
+    prefix: str  # node ids starting with this
+    group: str  # the unit's name, or MODULE: one unit per module
+    seconds: float  # roughly what one of its tests costs, to hand out the long units first
+    why: str
+
+
+UNITS = (
+    Unit("tests/soak/", "soak", 45, "load with faults: they must not run beside each other"),
+    Unit("tests/cluster/", "cluster", 8, "one cluster on fixed ports, started once"),
+    Unit("tests/e2e/", MODULE, 2.5, "one Chromium and one emptying of the tables per module"),
+    Unit("tests/articles/test_demo.py", MODULE, 6, "one load of the demo for the module"),
+)
+SECONDS_PER_TEST = 0.3  # the rest, each a unit of its own
+
+
+def unit_of(nodeid: str) -> tuple[str, float]:
+    """The name of the unit a test belongs to, and its cost per test."""
+    path = nodeid.split("::", 1)[0]
+    for unit in UNITS:
+        if nodeid.startswith(unit.prefix):
+            return (path if unit.group == MODULE else unit.group), unit.seconds
+    return nodeid, SECONDS_PER_TEST
+
+
+class Scheduling(LoadScopeScheduling):
+    """xdist's scheduling by scope, with ``unit_of`` as the scope and the costliest first."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return unit_of(nodeid)[0]
+
+    def schedule(self) -> None:
+        assert self.collection_is_completed
+        if self.collection is not None:  # a worker came back: share out what is left
+            for node in self.nodes:
+                self._reschedule(node)
+            return
+        if not self._check_nodes_have_same_collection():
+            self.log("**Different tests collected, aborting run**")
+            return
+        self.collection = list(next(iter(self.registered_collections.values())))
+        if not self.collection:
+            return
+        units: dict[str, dict[str, bool]] = {}
+        cost: dict[str, float] = {}
+        for nodeid in self.collection:
+            name, seconds = unit_of(nodeid)
+            units.setdefault(name, {})[nodeid] = False
+            cost[name] = cost.get(name, 0.0) + seconds
+        # Longest first; equals keep their collection order (sorted() is stable).
+        self.workqueue = OrderedDict(
+            (name, units[name]) for name in sorted(units, key=lambda name: -cost[name])
+        )
+        while len(self.nodes) > len(self.workqueue):  # more workers than units
+            unused, _ = self.assigned_work.popitem()
+            unused.shutdown()
+        for node in self.nodes:
+            self._assign_work_unit(node)
