@@ -26,6 +26,7 @@ from tests.soak.servers import OwnServer, free_port, wait_until
 from tests.soak.test_faults import (
     MARKER,
     POSTED,
+    PREPARE,
     SETUP_ARTICLE,
     Outcomes,
     Reader,
@@ -75,12 +76,11 @@ def test_make_run_rides_out_a_killed_web_worker_and_a_database_restart(tmp_path)
     database_url = server.start()
     supervisor = None
     try:
-        _manage(database_url, "migrate", "--noinput", "-v0")
-        _manage(database_url, "createcachetable")
-        article_id, article_url = _manage(
-            database_url, "shell", "-v0", script=SETUP_ARTICLE
-        ).split()[-2:]
-        ruths_comment = int(_manage(database_url, "shell", "-v0", script=SETUP_SUBSCRIBER))
+        prepared = _manage(
+            database_url, "shell", "-v0", script=PREPARE + SETUP_ARTICLE + SETUP_SUBSCRIBER
+        )
+        article_id, article_url, ruths_comment = prepared.split()[-3:]
+        ruths_comment = int(ruths_comment)
         port = free_port()
         outbox = tmp_path / "outbox"
         env = {
