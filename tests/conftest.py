@@ -3,6 +3,7 @@ builders are in tests/helpers.py."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from unittest import mock
 
@@ -76,6 +77,31 @@ def _flush_by_delete():
         return [f"DELETE FROM {self.quote_name(table)};" for table in tables]
 
     with mock.patch.object(DatabaseOperations, "sql_flush", sql_flush):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_pictures_painted_once(tmp_path_factory):
+    """The demo's lead images are the same pictures for the same articles every time, and
+    painting the twelve costs seconds: they are painted once per run, for every process of
+    it (xdist's workers share the run's temporary folder; a lock per picture)."""
+    from articles import demo
+
+    paint = demo.make_lead_image
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo-pictures"
+    folder.mkdir(exist_ok=True)
+
+    def painted(slug: str, section: str, composition: str) -> bytes:
+        path = folder / f"{slug}-{section}-{composition}.jpg"
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                path.with_suffix(".part").write_bytes(paint(slug, section, composition))
+                path.with_suffix(".part").replace(path)
+            return path.read_bytes()
+
+    with mock.patch.object(demo, "make_lead_image", painted):
         yield
 
 
