@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fast_password_hasher():
     """Every test hashes passwords with a fast hasher: accounts are made by the dozen, and the
     production hasher takes a good part of a second each time by design. Servers the tests
-    start (gunicorn) keep the production hashers."""
+    start on the test database use it too (tests/server_settings.py)."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
@@ -77,6 +77,50 @@ def _flush_by_delete():
         return [f"DELETE FROM {self.quote_name(table)};" for table in tables]
 
     with mock.patch.object(DatabaseOperations, "sql_flush", sql_flush):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows_restored_in_bulk():
+    """Browser tests get the rows migrations made (groups, permissions, content types, the
+    language policy) back after each test's flush (serialized rollback). Django saves them
+    one by one, an UPDATE and an INSERT for each of some 170 rows; into empty tables, one
+    INSERT per table does the same. Tables that are not empty get Django's own way."""
+    from django.core import serializers
+    from django.db import transaction
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    one_by_one = BaseDatabaseCreation.deserialize_db_from_string
+
+    def deserialize_db_from_string(self, data: str) -> None:
+        alias = self.connection.alias
+        rows: dict[type, list] = {}
+        links: dict[type, list] = {}
+        for found in serializers.deserialize("json", data, using=alias):
+            model = type(found.object)
+            rows.setdefault(model, []).append(found.object)
+            for name, targets in (found.m2m_data or {}).items():
+                field = model._meta.get_field(name)
+                through = field.remote_field.through
+                source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+                links.setdefault(through, []).extend(
+                    through(**{f"{source}_id": found.object.pk, f"{target}_id": pk})
+                    for pk in targets
+                )
+        manager = lambda model: model._base_manager.using(alias)  # noqa: E731
+        if any(manager(model).exists() for model in [*rows, *links]):
+            return one_by_one(self, data)
+        with transaction.atomic(using=alias):
+            for model, objects in [*rows.items(), *links.items()]:
+                manager(model).bulk_create(objects)
+            self.connection.check_constraints(
+                table_names=[model._meta.db_table for model in [*rows, *links]]
+            )
+        return None
+
+    with mock.patch.object(
+        BaseDatabaseCreation, "deserialize_db_from_string", deserialize_db_from_string
+    ):
         yield
 
 

@@ -43,8 +43,14 @@ def url_of_test_database() -> str:
 
 def process_environment(**overrides: str) -> dict[str, str]:
     """This environment on the test database, with development settings (production ones
-    would need collectstatic's manifest, which a fresh clone's test run has not made)."""
-    env = {**os.environ, "DATABASE_URL": url_of_test_database(), "DJANGO_DEBUG": "1"}
+    would need collectstatic's manifest, which a fresh clone's test run has not made) and the
+    tests' fast password hasher (tests/server_settings.py)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url_of_test_database(),
+        "DJANGO_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "tests.server_settings",
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(overrides)
     return env

@@ -32,7 +32,7 @@ class Unit:
 UNITS = (
     Unit("tests/soak/", "soak", 45, "load with faults: they must not run beside each other"),
     Unit("tests/cluster/", "cluster", 8, "one cluster on fixed ports, started once"),
-    Unit("tests/e2e/", MODULE, 2.5, "one Chromium and one emptying of the tables per module"),
+    Unit("tests/e2e/", "browser", 2.5, "one Chromium for them all (tests/e2e/conftest.py)"),
     Unit("tests/articles/test_demo.py", MODULE, 6, "one load of the demo for the module"),
 )
 SECONDS_PER_TEST = 0.3  # the rest, each a unit of its own

@@ -56,7 +56,7 @@ def missing(message: str) -> None:
 # --- The browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _migrated_data(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:
     """Give every browser test the data that migrations create (groups, permissions).
 
@@ -64,7 +64,7 @@ def _migrated_data(django_db_setup, django_db_blocker) -> Iterator[dict[str, str
     writes), which is emptied after each test; serialized rollback puts the migrated data
     back before the next. That restore needs empty tables, but a transactional test from
     elsewhere in the suite leaves fresh content types and permissions behind: so empty the
-    tables before this module's tests, and put the migrated data back after them for the
+    tables before the browser tests, and put the migrated data back after them for the
     tests that follow. Yields each database's snapshot.
     """
     from django.core.management import call_command
@@ -86,9 +86,10 @@ def _migrated_data(django_db_setup, django_db_blocker) -> Iterator[dict[str, str
             connections[alias].creation.deserialize_db_from_string(snapshot)
 
 
-# One browser per test module: Playwright's loop then counts as running only while browser
-# tests run, never during the rest of the suite.
-@pytest.fixture(scope="module")
+# One browser for the browser tests, which run one after another on one worker (one unit of
+# work, tests/scheduling.py): Playwright's loop then counts as running only while browser
+# tests run, never during the rest of the suite, and Chromium starts once, not per module.
+@pytest.fixture(scope="package")
 def browser(_migrated_data) -> Iterator:
     if not CHROMIUM.exists():
         missing(
