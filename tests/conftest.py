@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from pathlib import Path
 from unittest import mock
 
 # The language scorer's encoder multiplies small matrices with numpy. OpenBLAS's default of a
@@ -124,16 +125,23 @@ def _migrated_rows_restored_in_bulk():
         yield
 
 
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory) -> Path:
+    """A temporary folder shared by every process of this run (xdist's workers each have one
+    of their own inside it), for what is worth computing once per run."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _demo_pictures_painted_once(tmp_path_factory):
+def _demo_pictures_painted_once(run_folder):
     """The demo's lead images are the same pictures for the same articles every time, and
     painting the twelve costs seconds: they are painted once per run, for every process of
-    it (xdist's workers share the run's temporary folder; a lock per picture)."""
+    it (a lock per picture)."""
     from articles import demo
 
     paint = demo.make_lead_image
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo-pictures"
+    folder = run_folder / "demo-pictures"
     folder.mkdir(exist_ok=True)
 
     def painted(slug: str, section: str, composition: str) -> bytes:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.comments.language_support import external, scorer  # noqa: F401 (fixtures)
+from tests.comments.language_support import (  # noqa: F401 (fixtures)
+    embedding_cache,
+    external,
+    scorer,
+)
 from tests.comments.moderation_support import make_moderator
 from tests.helpers import make_article
 

@@ -3,10 +3,12 @@ and a real HTTP server on loopback playing a Perspective-compatible external sco
 
 from __future__ import annotations
 
+import fcntl
 import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +41,19 @@ class FakeScorer:
         self.calls.append(text)
         scores, reasons = SCORES.get(text, ({name: 0.0 for name in language.CATEGORIES}, {}))
         return LanguageScore(scores=dict(scores), reasons={k: list(v) for k, v in reasons.items()})
+
+
+@pytest.fixture
+def embedding_cache(run_folder) -> Iterator[Path]:
+    """A folder for ``train_language_model --embedding-cache``, shared by the run's processes:
+    every recalibration embeds the same few hundred dev examples (tens of milliseconds each),
+    so the second test to recalibrate finds them there. Locked while a test uses it, so one
+    process at a time writes it."""
+    folder = run_folder / "embeddings"
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
 
 
 @pytest.fixture

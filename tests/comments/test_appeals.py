@@ -301,15 +301,16 @@ def test_export_language_labels_writes_text_hate_offensive(article, scorer, alic
 
 
 def test_recalibration_reads_moderators_decisions_from_the_database(
-    article, scorer, alice, tmp_path
+    article, scorer, alice, tmp_path, embedding_cache
 ):
     unsure = services.post_comment(article=article, parent=None, author=guest(), body=UNSURE)
     civil = services.post_comment(article=article, parent=None, author=guest(), body=CIVIL)
     moderation.moderate(comments=[unsure], actor=alice, action="remove")
     moderation.moderate(comments=[civil], actor=alice, action="approve")
     call_command(
-        "train_language_model", "--recalibrate", "--output", str(tmp_path), stdout=io.StringIO()
-    )
+        "train_language_model", "--recalibrate", "--output", str(tmp_path),
+        "--embedding-cache", str(embedding_cache), stdout=io.StringIO(),
+    )  # fmt: skip
     with gzip.open(tmp_path / "model.json.gz", "rt") as file:
         assert json.load(file)["trained"]["recalibrated_with_labels"] == 2
 

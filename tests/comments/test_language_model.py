@@ -174,7 +174,7 @@ def test_evaluate_language_model_refuses_a_file_without_labels(tmp_path):
 
 
 @pytest.mark.django_db  # moderators' labels are read from the database too
-def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path):
+def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path, embedding_cache):
     labels = tmp_path / "labels.csv"
     labels.write_text(
         "text,hate,offensive\n"
@@ -185,7 +185,7 @@ def test_recalibrate_refits_from_the_shipped_model_and_labels(tmp_path):
     out = StringIO()
     call_command(
         "train_language_model", "--recalibrate", "--labels", str(labels),
-        "--output", str(tmp_path), stdout=out,
+        "--output", str(tmp_path), "--embedding-cache", str(embedding_cache), stdout=out,
     )  # fmt: skip
     assert f"Wrote {tmp_path / 'model.json.gz'}." in out.getvalue()
     with gzip.open(tmp_path / "model.json.gz", "rt") as file:
