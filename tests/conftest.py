@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
 
-from tests.helpers import make_user
+from tests.helpers import READER_SETTINGS, make_user
 
 # Property-based tests: in CI, the same examples every run (no saved failures to replay).
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
@@ -214,23 +214,7 @@ def _page_cache_off(settings):
 
 @pytest.fixture
 def reader_settings(settings):
-    """The documented reader-facing defaults, pinned so the environment cannot change them, and
-    the moderation policies (rate limits, repeats, link limits, pre-moderation, spam checker,
-    hiding after reports) switched off: their own suite proves them."""
-    settings.COMMENTS_PER_PAGE = 20
-    settings.COMMENTS_MAX_DEPTH = 6
-    settings.COMMENTS_REPLIES_SHOWN = 3
-    settings.COMMENTS_GUEST_VOTES_PER_HOUR = 60
-    settings.COMMENTS_FORM_MIN_SECONDS = 2
-    settings.COMMENTS_FORM_MAX_AGE = 6 * 60 * 60
-    settings.TRUSTED_PROXY_HOPS = 0
-    settings.COMMENTS_RATE_LIMITS = ""
-    settings.COMMENTS_EDIT_RATE_LIMITS = ""
-    settings.COMMENTS_REPORT_RATE_LIMITS = ""
-    settings.COMMENTS_DUPLICATE_WINDOW = 0
-    settings.COMMENTS_MAX_LINKS = 10
-    settings.COMMENTS_PREMODERATE = False
-    settings.COMMENTS_PREMODERATE_FIRST_TIMERS = False
-    settings.COMMENTS_SPAM_CHECKER = ""
-    settings.COMMENTS_REPORTS_TO_HIDE = 0
+    """The reader-facing defaults and no moderation policies (READER_SETTINGS), for one test."""
+    for name, value in READER_SETTINGS.items():
+        setattr(settings, name, value)
     return settings

@@ -18,6 +18,28 @@ from articles.models import Article, Author, Section, Tag
 
 _counter = itertools.count(1)
 
+# The documented reader-facing defaults, pinned so the environment cannot change them, and the
+# moderation policies (rate limits, repeats, link limits, pre-moderation, spam checker, hiding
+# after reports) switched off: their own suite proves them.
+READER_SETTINGS = {
+    "COMMENTS_PER_PAGE": 20,
+    "COMMENTS_MAX_DEPTH": 6,
+    "COMMENTS_REPLIES_SHOWN": 3,
+    "COMMENTS_GUEST_VOTES_PER_HOUR": 60,
+    "COMMENTS_FORM_MIN_SECONDS": 2,
+    "COMMENTS_FORM_MAX_AGE": 6 * 60 * 60,
+    "TRUSTED_PROXY_HOPS": 0,
+    "COMMENTS_RATE_LIMITS": "",
+    "COMMENTS_EDIT_RATE_LIMITS": "",
+    "COMMENTS_REPORT_RATE_LIMITS": "",
+    "COMMENTS_DUPLICATE_WINDOW": 0,
+    "COMMENTS_MAX_LINKS": 10,
+    "COMMENTS_PREMODERATE": False,
+    "COMMENTS_PREMODERATE_FIRST_TIMERS": False,
+    "COMMENTS_SPAM_CHECKER": "",
+    "COMMENTS_REPORTS_TO_HIDE": 0,
+}
+
 
 def jpeg_bytes(width: int = 1200, height: int = 675, colour: str = "#336699") -> bytes:
     buffer = io.BytesIO()

@@ -8,18 +8,44 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test.utils import override_settings
 
 from comments import services, transfer
 from comments.integrity import tree_problems
 from comments.models import Comment
 from tests.comments.helpers import guest, make_posted_comment, member
-from tests.helpers import make_article, make_user
+from tests.helpers import READER_SETTINGS, make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
 
+@pytest.fixture(scope="module")
+def _site_built(django_db_setup, django_db_blocker):
+    """The site, built once for the module's tests in a transaction rolled back after them (as
+    ``setUpTestData`` does); each test runs in a transaction of its own inside it. Built with
+    the settings each test has (tests/conftest.py)."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            **READER_SETTINGS,
+            PAGE_CACHE_SECONDS=0,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        transaction.atomic(),
+    ):
+        try:
+            yield build_site()
+        finally:
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def site():
+def site(_site_built, db):
+    return _site_built
+
+
+def build_site():
     """Two articles with threads: replies at depth, a member, votes, a held comment, a
     deleted comment kept as a placeholder, an editor's pick."""
     first = make_article(slug="bridge")
