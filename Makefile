@@ -57,8 +57,9 @@ run: install
 			"$(PY) manage.py db_worker --no-reload --no-startup-delay"'
 
 # Every test, browser tests included; `make test PYTEST_ARGS='-m "not e2e"'` skips those.
-# In parallel (pytest-xdist), a worker per CPU, each with a test database of its own; tests
-# that must stay together are grouped in tests/conftest.py. TEST_WORKERS=0 runs them in one.
+# In parallel (pytest-xdist), a worker per CPU, each with a test database of its own; which
+# tests stay together on one worker, and the order they are handed out in (longest first), is
+# in tests/scheduling.py (--dist loadgroup selects it). TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= auto
 test: install $(AXE)
 	$(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/cluster $(PYTEST_ARGS)
@@ -66,8 +67,10 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 	$(MAKE) test-cluster
 endif
 
-# The scaled-out site's proofs (tests/cluster, about 2.5 minutes): `make test` runs them last,
-# alone, since they start servers on fixed ports that nothing else may restart meanwhile.
+# The scaled-out site's proofs (tests/cluster, about a minute): `make test` runs them last,
+# alone, since they start servers on fixed ports that nothing else may restart meanwhile, and
+# they hold the site to time limits (a comment at every host within 2 s) that a machine busy
+# with the other tests could break.
 test-cluster: install
 	$(WITH_DB) $(PY) -m pytest -p no:xdist tests/cluster
 
