@@ -34,6 +34,8 @@ UNITS = (
     Unit("tests/cluster/", "cluster", 8, "one cluster on fixed ports, started once"),
     Unit("tests/e2e/", "browser", 2.5, "one Chromium for them all (tests/e2e/conftest.py)"),
     Unit("tests/articles/test_demo.py", MODULE, 6, "one load of the demo for the module"),
+    Unit("tests/comments/test_budget.py", MODULE, 0.5, "builds its thread once for the module"),
+    Unit("tests/comments/test_transfer.py", MODULE, 0.3, "builds its site once for the module"),
 )
 SECONDS_PER_TEST = 0.3  # the rest, each a unit of its own
 

@@ -8,33 +8,62 @@ import random
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from bench import seed
 from comments.models import Comment
 from tests.comments.helpers import make_posted_comment, page
-from tests.helpers import make_article
+from tests.helpers import READER_SETTINGS, make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
 PER_PAGE, SHOWN, DEPTH = 4, 2, 3
 MOST = PER_PAGE * (1 + SHOWN + SHOWN**2)  # 28 comments at most
+BUDGET = {
+    "COMMENTS_PER_PAGE": PER_PAGE,
+    "COMMENTS_REPLIES_SHOWN": SHOWN,
+    "COMMENTS_MAX_DEPTH": DEPTH,
+}
 
 
 @pytest.fixture
 def budget(settings):
-    settings.COMMENTS_PER_PAGE = PER_PAGE
-    settings.COMMENTS_REPLIES_SHOWN = SHOWN
-    settings.COMMENTS_MAX_DEPTH = DEPTH
+    for name, value in BUDGET.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def _bushy_built(django_db_setup, django_db_blocker):
+    """The bushy thread, posted once for the module's tests in a transaction rolled back after
+    them (as ``setUpTestData`` does), with the settings each test has; each test runs in a
+    transaction of its own inside it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            **{**READER_SETTINGS, **BUDGET},
+            PAGE_CACHE_SECONDS=0,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        transaction.atomic(),
+    ):
+        try:
+            yield build_bushy()
+        finally:
+            transaction.set_rollback(True)
 
 
 @pytest.fixture
-def bushy(budget, article):
+def bushy(budget, _bushy_built, db):
+    return _bushy_built
+
+
+def build_bushy() -> dict:
     """A thread whose root has five replies, each with three replies, each with one."""
+    article = make_article(headline="Council approves the new bridge", slug="bushy-bridge")
     root = make_posted_comment(article, "Root says.")
-    tree = {"root": root, "replies": [], "grand": [], "deep": []}
+    tree = {"article": article, "root": root, "replies": [], "grand": [], "deep": []}
     for a in range(5):
         reply = make_posted_comment(article, f"Reply {a}.", parent=root)
         tree["replies"].append(reply)
@@ -58,10 +87,8 @@ def more_link(anchor: Comment, count: int, page_number: int = 1) -> str:
     )
 
 
-def test_the_page_shows_the_first_replies_of_each_comment_to_a_limited_depth(
-    client, article, bushy
-):
-    html = page(client, article)
+def test_the_page_shows_the_first_replies_of_each_comment_to_a_limited_depth(client, bushy):
+    html = page(client, bushy["article"])
 
     replies, grand = bushy["replies"], bushy["grand"]
     expected = [bushy["root"], replies[0], grand[0], grand[1], replies[1], grand[3], grand[4]]
@@ -74,7 +101,7 @@ def test_the_page_shows_the_first_replies_of_each_comment_to_a_limited_depth(
     ) in html
 
 
-def test_n_more_replies_opens_every_reply_on_a_page_of_its_own(client, article, bushy):
+def test_n_more_replies_opens_every_reply_on_a_page_of_its_own(client, bushy):
     response = client.get(reverse("comments:thread", args=[bushy["root"].pk]))
 
     assert response.status_code == 200
@@ -90,7 +117,7 @@ def test_n_more_replies_opens_every_reply_on_a_page_of_its_own(client, article, 
     assert bushy["replies"][4].pk in shown_ids(second.content.decode())
 
 
-def test_script_gets_the_same_replies_as_a_fragment(client, article, bushy):
+def test_script_gets_the_same_replies_as_a_fragment(client, bushy):
     response = client.get(reverse("comments:replies", args=[bushy["root"].pk]))
 
     assert response.status_code == 200
@@ -119,7 +146,7 @@ def test_page_size_and_queries_do_not_grow_with_the_discussion(client, budget):
     assert queries == {10: 7 + 2 + (DEPTH - 1) + 2, 2000: 7 + 2 + (DEPTH - 1) + 2}
 
 
-def test_a_permalink_beyond_the_budget_opens_the_page_that_shows_it(client, article, bushy):
+def test_a_permalink_beyond_the_budget_opens_the_page_that_shows_it(client, bushy):
     hidden = bushy["replies"][3]
 
     response = client.get(hidden.get_absolute_url())
@@ -132,7 +159,7 @@ def test_a_permalink_beyond_the_budget_opens_the_page_that_shows_it(client, arti
     assert f'class="comment comment--highlight" id="c{hidden.pk}"' in html
 
 
-def test_a_permalink_deep_under_a_hidden_reply_is_found_too(client, article, bushy):
+def test_a_permalink_deep_under_a_hidden_reply_is_found_too(client, bushy):
     deep = bushy["deep"][-1]  # under reply 4: past the budget, and on the third level
 
     location = client.get(deep.get_absolute_url())["Location"]
