@@ -33,7 +33,7 @@ if os.environ.get("CI"):
 # (``--dist loadgroup`` selects it): tests that must stay together, by path, and the longest
 # handed out first.
 @pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     if config.getoption("dist") != "loadgroup":
         return None
     from tests.scheduling import Scheduling
