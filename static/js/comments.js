@@ -459,7 +459,9 @@
     if (nav && menu) {
       fill(menu, user);
       if (!user.staff) menu.querySelectorAll("[data-reader-staff]").forEach((el) => el.remove());
+      // The sign-out form's token (named here: the shared copy holds no token field).
       menu.querySelectorAll("[data-reader-token]").forEach((input) => {
+        input.name = "csrfmiddlewaretoken";
         input.value = user.token;
       });
       nav.replaceChildren(menu);
