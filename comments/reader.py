@@ -69,6 +69,8 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     Two queries for a signed-in reader (their session, then their account together with the
     layer's statement: newsroom/sessions.py, newsroom/signed_in.py, selectors.reader_layer),
     prepared statements; one for a guest; none for a browser without a cookie of its own."""
+    if article_id >= 2**63:
+        raise Http404
     shown = _shown_ids(request.GET.get("ids", ""))
     # A signed-in reader's account and their layer come in one round trip; the layer's rows
     # count only once the session is verified as that account's.

@@ -421,24 +421,28 @@ def _reader_layer_sql(*, signed_in: bool) -> str:
     return f"""
         WITH a AS (
             SELECT id FROM {article} WHERE id = $1 AND status = $3 AND published_at <= $2
+        ), shown AS (
+            SELECT unnest(string_to_array($4, ',')::bigint[]) AS id
         )
         SELECT 'a', a.id, ({following})::int, NULL::text, NULL::boolean,
             NULL::timestamptz, NULL::boolean, NULL::boolean
         FROM a
         UNION ALL
         SELECT 'v', v.comment_id, v.value::int, NULL, NULL, NULL, NULL, NULL
-        FROM {vote} v JOIN {comment} c ON c.id = v.comment_id JOIN a ON c.article_id = a.id
-        WHERE v.comment_id = ANY($4) AND {own_vote}
+        FROM shown
+        JOIN {vote} v ON v.comment_id = shown.id AND {own_vote}
+        JOIN {comment} c ON c.id = v.comment_id
+        JOIN a ON c.article_id = a.id
         UNION ALL
         (
             SELECT 'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
                 c.status = $6 AND EXISTS (
                     SELECT 1 FROM {event} e WHERE e.comment_id = c.id AND e.action = ANY($8)
                 ),
-                c.id = ANY($4)
+                c.id IN (SELECT id FROM shown)
             FROM {comment} c JOIN a ON c.article_id = a.id
             WHERE {own_comment} AND (
-                c.id = ANY($4) OR (c.status = ANY($7) AND NOT c.is_deleted)
+                c.id IN (SELECT id FROM shown) OR (c.status = ANY($7) AND NOT c.is_deleted)
             )
             ORDER BY c.id
             LIMIT $9
@@ -446,12 +450,12 @@ def _reader_layer_sql(*, signed_in: bool) -> str:
     """
 
 
-# The parameters' types: article, now, published (the status), shown (comment ids), the
+# The parameters' types: article, now, published (the status), shown (comment ids, by commas), the
 # reader (account id or hashed browser key), pending (the status), the statuses only their
 # author sees, the moderation actions that hold a comment, the most rows of own comments.
 _READER_LAYER_PARAMS = {
-    True: "int, timestamptz, text, bigint[], int, text, text[], text[], int",
-    False: "int, timestamptz, text, bigint[], text, text, text[], text[], int",
+    True: "bigint, timestamptz, text, text, bigint, text, text[], text[], int",
+    False: "bigint, timestamptz, text, text, text, text, text[], text[], int",
 }
 _READER_LAYER_STATEMENTS = {
     signed_in: Prepared(
@@ -472,7 +476,7 @@ def reader_layer_statement(article_id: int, viewer_key: int | str, shown_ids: li
         article_id,
         timezone.now(),
         Article.Status.PUBLISHED,
-        shown_ids,
+        ",".join(str(pk) for pk in shown_ids),  # parsed by the statement: cheaper than an array
         viewer_key,
         Status.PENDING,
         list(OWN_SHOWN),

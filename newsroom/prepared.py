@@ -53,11 +53,21 @@ def fetch_together(
         statement._prepare(connection)
     results = []
     with connection.cursor() as cursor:
+        # The statements look rows up by keys: one plan fits every value, so PostgreSQL is
+        # told to keep the generic plan rather than plan again for each call's values.
         cursor.execute(
-            "; ".join(statement._execute for statement, _params in statements),
+            "; ".join(
+                [
+                    "SET plan_cache_mode = force_generic_plan",
+                    *(statement._execute for statement, _params in statements),
+                    "RESET plan_cache_mode",
+                ]
+            ),
             [value for _statement, params in statements for value in params],
         )
-        results.append(cursor.fetchall())
-        while cursor.nextset():
-            results.append(cursor.fetchall())
+        while True:
+            if cursor.description is not None:
+                results.append(cursor.fetchall())
+            if not cursor.nextset():
+                break
     return results

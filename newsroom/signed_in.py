@@ -31,7 +31,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 _FIELDS = [field.attname for field in User._meta.concrete_fields]
 _LOAD = Prepared(
     "newsroom_signed_in_user",
-    "int",
+    "bigint",
     "SELECT {} FROM {} WHERE {} = $1".format(
         ", ".join(f'"{name}"' for name in _FIELDS),
         User._meta.db_table,

@@ -334,8 +334,17 @@ def test_bad_ids_are_ignored_not_an_error(article, ids):
 
 def test_no_layer_for_an_article_that_is_not_published(article):
     change_article(article, status="draft")
-    response = guest_client("k5").get(reverse("comments:reader", args=[article.pk]))
-    assert response.status_code == 404
+    user = make_user()
+    for browser in (guest_client("k5"), signed_in(user)):
+        response = browser.get(reverse("comments:reader", args=[article.pk]))
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("article_id", [2**31, 2**63 - 1, 2**63, 10**30])
+def test_no_layer_for_an_article_number_out_of_range(article_id):
+    user = make_user()
+    for browser in (guest_client("k8"), signed_in(user)):
+        assert browser.get(f"/comments/reader/{article_id}/").status_code == 404
 
 
 # --- Across gunicorn's workers ----------------------------------------------------------------
