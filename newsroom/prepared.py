@@ -30,6 +30,13 @@ class Prepared:
         if prepared is None or prepared[0] is not raw:
             prepared = (raw, set())
             connection._newsroom_prepared = prepared
+            with raw.cursor() as cursor:
+                # These statements look rows up by keys: one plan fits every value, so
+                # PostgreSQL keeps the generic plan rather than plan each call again. Django
+                # prepares nothing itself (it binds values on the client), so only these are
+                # concerned. (Set inside a transaction later rolled back, the setting goes,
+                # and the statements are planned per call again: slower, not different.)
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
         if self.name not in prepared[1]:
             with raw.cursor() as cursor:
                 # A connection Django took over from elsewhere may hold it already.
@@ -53,21 +60,11 @@ def fetch_together(
         statement._prepare(connection)
     results = []
     with connection.cursor() as cursor:
-        # The statements look rows up by keys: one plan fits every value, so PostgreSQL is
-        # told to keep the generic plan rather than plan again for each call's values.
         cursor.execute(
-            "; ".join(
-                [
-                    "SET plan_cache_mode = force_generic_plan",
-                    *(statement._execute for statement, _params in statements),
-                    "RESET plan_cache_mode",
-                ]
-            ),
+            "; ".join(statement._execute for statement, _params in statements),
             [value for _statement, params in statements for value in params],
         )
-        while True:
-            if cursor.description is not None:
-                results.append(cursor.fetchall())
-            if not cursor.nextset():
-                break
+        results.append(cursor.fetchall())
+        while cursor.nextset():
+            results.append(cursor.fetchall())
     return results
