@@ -21,3 +21,13 @@ def comment_url(name: str, pk: int) -> str:
     """``reverse(name, args=[pk])`` for the comment URLs, which each take one integer id."""
     before, after = _around_id(name, get_script_prefix())
     return f"{before}{int(pk)}{after}"
+
+
+ID_SLOT = "{id}"
+
+
+def comment_url_pattern(name: str) -> str:
+    """The comment URL ``name`` with ``{id}`` for the id: for the page's script, which fills
+    in the ids of a reader's own comments (comments/reader.py)."""
+    before, after = _around_id(name, get_script_prefix())
+    return f"{before}{ID_SLOT}{after}"

@@ -25,16 +25,13 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
-from django.utils.html import escape
 from django.utils.http import parse_etags
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from articles.models import Article
 from comments import identity, selectors
 from comments.models import display_name
-from newsroom import pagecache
+from newsroom import pagecache, signed_in
 
 # Comment ids a layer request may name: a page and a few "load more"s.
 MAX_SHOWN_IDS = 600
@@ -63,62 +60,71 @@ def _shown_ids(text: str) -> list[int]:
 
 @require_GET
 def layer(request: HttpRequest, article_id: int) -> HttpResponse:
-    """The reader's own part of the article page, as JSON (``?ids=``: the comments shown)."""
+    """The reader's own part of the article page, as JSON (``?ids=``: the comments shown).
+
+    Data, not markup: the shared copy carries the markup (``<template>`` elements,
+    comments/includes/reader_templates.html) that the page's script fills in. Only comments
+    of the reader's that the shared copy lacks (pending, removed) come rendered.
+
+    Two queries for a signed-in reader (their session, then their account together with the
+    layer's statement: newsroom/sessions.py, newsroom/signed_in.py, selectors.reader_layer),
+    prepared statements; one for a guest; none for a browser without a cookie of its own."""
+    if article_id >= 2**63:
+        raise Http404
+    shown = _shown_ids(request.GET.get("ids", ""))
+    # A signed-in reader's account and their layer come in one round trip; the layer's rows
+    # count only once the session is verified as that account's.
+    _user, rows = signed_in.request_user_with(
+        request, lambda user_id: selectors.reader_layer_statement(article_id, user_id, shown)
+    )
     viewer = identity.commenter(request)
     if not viewer.key and not request.COOKIES.get("messages"):
         # Nothing of this browser's own (its cookies went): nothing to look up.
         return _private(JsonResponse({**_NOTHING, "guest": {"name": "", "email": ""}}))
-    try:
-        article = selectors.article_for_reader(article_id, request.user)
-    except (Article.DoesNotExist, ValueError, OverflowError):
-        raise Http404 from None
-    found = selectors.reader_layer(article, viewer, _shown_ids(request.GET.get("ids", "")))
-    # Rendered without the context processors: none is needed, and the menu's is a query.
-    context = {"article": article, "viewer": viewer, "user": request.user}
-
-    def actions(node: selectors.Node) -> str:
-        node.vote = found.votes.get(node.comment.pk, 0)
-        return render_to_string("comments/includes/comment_actions.html", {**context, "node": node})
-
+    if rows is not None and viewer.user is not None:
+        found = selectors.reader_layer_rows(rows, viewer)
+    else:
+        found = selectors.reader_layer(article_id, viewer, shown)
+    if found is None:
+        raise Http404
     data: dict = {
         "messages": [
             {"level": message.tags, "text": str(message)}
             for message in messages.get_messages(request)
         ],
         "votes": {str(pk): value for pk, value in found.votes.items()},
-        "own": {str(node.comment.pk): actions(node) for node in found.own},
-        "pending": [
-            {
-                "id": node.comment.pk,
-                "parent": node.comment.parent_id,
-                "html": render_to_string(
-                    "comments/includes/comment.html", {**context, "node": node}
-                ),
-            }
-            for node in found.pending
-        ],
+        "own": {str(pk): {"edit": editable} for pk, editable in found.own.items()},
+        "pending": _pending(request, article_id, viewer, found.pending_ids),
     }
     if request.user.is_authenticated:
-        following = article.following
-        name = escape(display_name(request.user))
         data["user"] = {
-            # Rendered without the context processors (none of them is needed, and the site's
-            # menu is a query): the sign-out form's token given as {% csrf_token %} expects.
-            "nav": render_to_string(
-                "includes/account_nav.html",
-                {"user": request.user, "request": request, "csrf_token": get_token(request)},
-            ),
-            "commenting_as": mark_safe(
-                _("Commenting as <strong>%(name)s</strong>.") % {"name": name}
-            ),
-            "follow": render_to_string(
-                "comments/includes/follow.html",
-                {"article": article, "user": request.user, "following": following},
-            ),
+            "username": request.user.get_username(),
+            "name": display_name(request.user),
+            "staff": request.user.is_staff,
+            # For the sign-out form in the account menu.
+            "token": get_token(request),
+            "following": found.following,
         }
     else:
         data["guest"] = identity.remembered_details(request)
     return _private(JsonResponse(data))
+
+
+def _pending(request: HttpRequest, article_id: int, viewer, ids: list[int]) -> list[dict]:
+    """The reader's comments only they see, each rendered by the comment partial (rare: no
+    query unless there are some)."""
+    if not ids:
+        return []
+    article = _published(pk=article_id)
+    context = {"article": article, "viewer": viewer, "user": request.user}
+    return [
+        {
+            "id": node.comment.pk,
+            "parent": node.comment.parent_id,
+            "html": render_to_string("comments/includes/comment.html", {**context, "node": node}),
+        }
+        for node in selectors.own_hidden_nodes(article_id, viewer, ids)
+    ]
 
 
 @pagecache.version_checked

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -28,11 +29,13 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from comments.models import VISIBLE, Comment, Status, Vote
+from comments.models import VISIBLE, Comment, ModerationEvent, Status, Vote
 from comments.notifications.models import Subscription
+from newsroom.prepared import Prepared
 
 
 class Sort(NamedTuple):
@@ -380,59 +383,163 @@ def visible_since(article: Article, since: int, viewer=None) -> list[Node]:
     return nodes
 
 
-def article_for_reader(article_id: int, user) -> Article:
-    """A published article, with ``following``: whether the signed-in ``user`` follows its
-    discussion (one query). Raises Article.DoesNotExist."""
-    articles = Article.objects.published()
-    if user.is_authenticated:
-        follows = Subscription.objects.filter(article=OuterRef("pk"), user=user)
-        articles = articles.annotate(following=Exists(follows))
-    else:
-        articles = articles.annotate(following=Value(False))
-    return articles.get(pk=article_id)
-
-
 @dataclass
 class ReaderLayer:
     """What of an article page is one reader's own, for the comments the page shows."""
 
+    following: bool  # a signed-in reader follows the article's discussion
     votes: dict[int, int]  # comment id → the reader's vote
-    own: list[Node]  # the reader's comments among those shown (their actions differ)
+    # The reader's comments among those shown (their actions differ) → whether they may
+    # still edit it.
+    own: dict[int, bool]
     # The reader's comments only they see (not in the shared copy): awaiting moderation, or
-    # removed or rejected with the way to appeal.
-    pending: list[Node]
+    # removed or rejected with the way to appeal. Fetched and rendered by the caller.
+    pending_ids: list[int]
 
 
-def reader_layer(article: Article, viewer, shown_ids: list[int]) -> ReaderLayer:
-    """The reader's votes on the comments shown, their own comments among them, and those of
-    theirs only they see (pending, removed, rejected) on the article: one query, through the
-    primary key, the reader's comments and the one-vote-per-reader indexes, whatever the
-    discussion's size."""
-    if viewer is None or not viewer.key:
-        return ReaderLayer(votes={}, own=[], pending=[])
-    own = viewer.own_filter()
-    my_votes = Vote.objects.filter(viewer.own_filter("voter_key"), comment=OuterRef("pk"))
-    rows = list(
-        Comment.objects.filter(
-            Q(pk__in=shown_ids) & (own | Exists(my_votes))
-            | Q(article=article, status__in=OWN_SHOWN, is_deleted=False) & own
+def _reader_layer_sql(*, signed_in: bool) -> str:
+    """The layer's one query, for an account or for a guest's hashed browser key (the rows
+    ``Commenter.own_filter`` picks), in the parameters of ``_READER_LAYER_PARAMS``. Written
+    out and prepared once per connection: compiling it with the ORM, and planning it, on
+    every request cost many times what the database took to answer."""
+    article = Article._meta.db_table
+    comment = Comment._meta.db_table
+    vote = Vote._meta.db_table
+    subscription = Subscription._meta.db_table
+    event = ModerationEvent._meta.db_table
+    if signed_in:
+        own_comment, own_vote = "c.user_id = $5", "v.user_id = $5"
+        following = (
+            f"EXISTS (SELECT 1 FROM {subscription} s WHERE s.article_id = a.id AND s.user_id = $5)"
         )
-        .annotate(my_vote=Subquery(my_votes.values("value")[:1]))
+    else:
+        own_comment = "c.user_id IS NULL AND c.author_key = $5"
+        own_vote = "v.user_id IS NULL AND v.voter_key = $5"
+        following = "FALSE"
+    # One row for the article (none when it is not published), one per vote on a comment
+    # shown, one per own comment that is shown or that only its author sees.
+    return f"""
+        WITH a AS (
+            SELECT id FROM {article} WHERE id = $1 AND status = $3 AND published_at <= $2
+        ), shown AS (
+            SELECT unnest(string_to_array($4, ',')::bigint[]) AS id
+        ), own AS MATERIALIZED (
+            -- Planned apart, through the reader's-comments index: a plan made for any
+            -- reader can otherwise walk the article's comments for a guest's key.
+            SELECT c.id, c.status, c.is_deleted, c.created_at FROM {comment} c
+            WHERE {own_comment} AND c.article_id = $1
+        )
+        SELECT 'a', a.id, ({following})::int, NULL::text, NULL::boolean,
+            NULL::timestamptz, NULL::boolean, NULL::boolean
+        FROM a
+        UNION ALL
+        SELECT 'v', v.comment_id, v.value::int, NULL, NULL, NULL, NULL, NULL
+        FROM shown
+        JOIN {vote} v ON v.comment_id = shown.id AND {own_vote}
+        JOIN {comment} c ON c.id = v.comment_id
+        JOIN a ON c.article_id = a.id
+        UNION ALL
+        (
+            SELECT 'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
+                c.status = $6 AND EXISTS (
+                    SELECT 1 FROM {event} e WHERE e.comment_id = c.id AND e.action = ANY($8)
+                ),
+                c.id IN (SELECT id FROM shown)
+            FROM own c, a
+            WHERE c.id IN (SELECT id FROM shown) OR (c.status = ANY($7) AND NOT c.is_deleted)
+            ORDER BY c.id
+            LIMIT $9
+        )
+    """
+
+
+# The parameters' types: article, now, published (the status), shown (comment ids, by commas), the
+# reader (account id or hashed browser key), pending (the status), the statuses only their
+# author sees, the moderation actions that hold a comment, the most rows of own comments.
+_READER_LAYER_PARAMS = {
+    True: "bigint, timestamptz, text, text, bigint, text, text[], text[], int",
+    False: "bigint, timestamptz, text, text, text, text, text[], text[], int",
+}
+_READER_LAYER_STATEMENTS = {
+    signed_in: Prepared(
+        f"newsroom_reader_layer_{'user' if signed_in else 'guest'}",
+        _READER_LAYER_PARAMS[signed_in],
+        _reader_layer_sql(signed_in=signed_in),
+    )
+    for signed_in in (True, False)
+}
+
+
+def reader_layer_statement(article_id: int, viewer_key: int | str, shown_ids: list[int]):
+    """The layer's statement and its parameters, for an account (its id) or a guest (the
+    hashed browser key), for ``reader_layer_rows`` to read (``newsroom.prepared``)."""
+    from comments.services import HELD_ACTIONS
+
+    params = [
+        article_id,
+        timezone.now(),
+        Article.Status.PUBLISHED,
+        ",".join(str(pk) for pk in shown_ids),  # parsed by the statement: cheaper than an array
+        viewer_key,
+        Status.PENDING,
+        list(OWN_SHOWN),
+        list(HELD_ACTIONS),
+        len(shown_ids) + LATEST_SHOWN,
+    ]
+    return _READER_LAYER_STATEMENTS[isinstance(viewer_key, int)], params
+
+
+def reader_layer(article_id: int, viewer, shown_ids: list[int]) -> ReaderLayer | None:
+    """Whether the signed-in reader follows the article, their votes on the comments shown,
+    their own comments among them, and those of theirs only they see (pending, removed,
+    rejected) on the article: one query, through the primary keys, the reader's comments and
+    the one-vote-per-reader indexes, whatever the discussion's size. None when the article
+    is not published (or there is none)."""
+    if viewer.user is None and not viewer.key:
+        return None if not _published_exists(article_id) else ReaderLayer(False, {}, {}, [])
+    key = viewer.user.pk if viewer.user is not None else viewer.key
+    statement, params = reader_layer_statement(article_id, key, shown_ids)
+    return reader_layer_rows(statement.fetchall(connection, params), viewer)
+
+
+def reader_layer_rows(rows: list[tuple], viewer) -> ReaderLayer | None:
+    """``reader_layer`` from the rows of its statement, read for ``viewer``."""
+    from comments.services import editable
+
+    article_rows = [row for row in rows if row[0] == "a"]
+    if not article_rows:
+        return None
+    now = timezone.now()
+    found = ReaderLayer(following=bool(article_rows[0][2]), votes={}, own={}, pending_ids=[])
+    for kind, pk, value, status, is_deleted, created_at, held, shown in rows:
+        if kind == "v" and value:
+            found.votes[pk] = value
+        if kind != "c":
+            continue
+        mine = not is_deleted and status in OWN_SHOWN
+        if shown and (mine or (status == Status.APPROVED and not is_deleted)):
+            # Every row is the reader's own: what else decides whether they may edit it.
+            found.own[pk] = editable(
+                status=status, is_deleted=is_deleted, created_at=created_at, held=held, now=now
+            )
+        elif not shown and mine:
+            found.pending_ids.append(pk)
+    return found
+
+
+def _published_exists(article_id: int) -> bool:
+    return Article.objects.published().filter(pk=article_id).exists()
+
+
+def own_hidden_nodes(article_id: int, viewer, ids: list[int]) -> list[Node]:
+    """The reader's own comments ``ids`` that only they see, as nodes to render (pending,
+    or removed or rejected with the way to appeal)."""
+    comments = (
+        Comment.objects.filter(viewer.own_filter(), pk__in=ids, article_id=article_id)
         .select_related("user")
-        .order_by("pk")[: len(shown_ids) + LATEST_SHOWN]
+        .order_by("pk")
     )
-    shown = set(shown_ids)
-    votes = {c.pk: c.my_vote for c in rows if c.my_vote and c.article_id == article.pk}
-    nodes = [_node(c, viewer.owns) for c in rows if c.article_id == article.pk and viewer.owns(c)]
-    return ReaderLayer(
-        votes=votes,
-        own=[node for node in nodes if node.comment.pk in shown and node.shown],
-        pending=[
-            node
-            for node in nodes
-            if node.comment.pk not in shown and (node.pending or node.removed)
-        ],
-    )
+    return [_node(comment, viewer.owns) for comment in comments]
 
 
 def first_comments(article: Article, limit: int = 3) -> list[Comment]:

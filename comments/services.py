@@ -169,15 +169,17 @@ def edit_window_message() -> str:
     ) % {"minutes": minutes}
 
 
+# What readers' reports or a moderator did to hold a comment (``held_by_moderators``).
+HELD_ACTIONS = (EventAction.HIDDEN, EventAction.HELD)
+
+
 def held_by_moderators(comment: Comment) -> bool:
     """Whether ``comment`` waits for a moderator because readers' reports hid it or a
     moderator held it: until they decide, its author can neither edit nor delete it (a
     comment held when it was posted, by the automatic checks, stays its author's)."""
     return (
         comment.status == Status.PENDING
-        and ModerationEvent.objects.filter(
-            comment_id=comment.pk, action__in=[EventAction.HIDDEN, EventAction.HELD]
-        ).exists()
+        and ModerationEvent.objects.filter(comment_id=comment.pk, action__in=HELD_ACTIONS).exists()
     )
 
 
@@ -190,13 +192,25 @@ def held_refusal() -> CommentRefused:
 
 
 def can_edit(comment: Comment, actor: Commenter, now=None) -> bool:
+    return actor.owns(comment) and editable(
+        status=comment.status,
+        is_deleted=comment.is_deleted,
+        created_at=comment.created_at,
+        held=lambda: held_by_moderators(comment),
+        now=now,
+    )
+
+
+def editable(*, status, is_deleted: bool, created_at, held, now=None) -> bool:
+    """Whether its author may still edit a comment: ``held`` says whether moderators hold
+    it (a bool, or a function asked only when it matters; comments/selectors.py:
+    reader_layer reads it with the rest)."""
     now = now or timezone.now()
     return (
-        actor.owns(comment)
-        and not comment.is_deleted
-        and comment.status in (Status.APPROVED, Status.PENDING)
-        and now - comment.created_at <= EDIT_WINDOW
-        and not held_by_moderators(comment)
+        not is_deleted
+        and status in (Status.APPROVED, Status.PENDING)
+        and now - created_at <= EDIT_WINDOW
+        and not (held() if callable(held) else held)
     )
 
 

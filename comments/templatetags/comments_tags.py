@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from articles import structured_data
 from comments import formatting, identity, selectors, services
 from comments.forms import CommentForm
-from comments.links import comment_url
+from comments.links import comment_url, comment_url_pattern
 from comments.models import display_name as _display_name
 from newsroom import pagecache
 
 register = template.Library()
 JSON_LD_COMMENTS = 3  # first comments given to search engines with the article
+
+# Where the reader's own values go in the shared copy's templates for the page's script
+# (comments/includes/reader_templates.html), and a signed-in reader as the follow box sees one.
+READER_SLOTS = {
+    "username": mark_safe('<span data-reader-fill="username"></span>'),
+    "name": mark_safe('<span data-reader-fill="name"></span>'),
+    "up": mark_safe('<span data-reader-fill="up"></span>'),
+    "down": mark_safe('<span data-reader-fill="down"></span>'),
+    "member": SimpleNamespace(is_authenticated=True),
+}
 
 
 @register.inclusion_tag("comments/includes/section.html", takes_context=True)
@@ -49,6 +61,7 @@ def comments_section(context, article) -> dict:
         # Rendered without any reader's state (the shared copy): the script asks for the
         # reader's own layer (comments/reader.py).
         "shared_variant": not pagecache.holds_private_cookie(request),
+        "reader_slots": READER_SLOTS,
         "live_version": pagecache.page_version(request),
         "live_since": next(iter(selectors.latest_visible_ids(article, limit=1)), 0),
     }
@@ -89,6 +102,12 @@ def article_json_ld(context, article) -> SafeString:
 def display_name(user) -> str:
     """The name an account is shown under (``comments.models.display_name``)."""
     return _display_name(user)
+
+
+@register.filter(name="comment_url_pattern")
+def comment_url_pattern_filter(name: str) -> str:
+    """A comment URL with ``{id}`` for the id, for the page's script to fill in."""
+    return comment_url_pattern(name)
 
 
 @register.filter(name="comment_url")

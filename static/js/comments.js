@@ -439,16 +439,66 @@
     main.before(box);
   }
 
+  // The shared copy carries the markup of the reader's own part as <template> elements
+  // (comments/includes/reader_templates.html); the layer brings only the values to fill in.
+  function fromTemplate(id) {
+    const template = document.getElementById(id);
+    return template ? template.content.cloneNode(true) : null;
+  }
+
+  function fill(fragment, values) {
+    fragment.querySelectorAll("[data-reader-fill]").forEach((slot) => {
+      slot.replaceWith(document.createTextNode(String(values[slot.dataset.readerFill] ?? "")));
+    });
+    return fragment;
+  }
+
   function applyUser(user) {
     const nav = document.querySelector(".account-nav");
-    if (nav) nav.innerHTML = user.nav;
+    const menu = fromTemplate("reader-nav");
+    if (nav && menu) {
+      fill(menu, user);
+      if (!user.staff) menu.querySelectorAll("[data-reader-staff]").forEach((el) => el.remove());
+      // The sign-out form's token (named here: the shared copy holds no token field).
+      menu.querySelectorAll("[data-reader-token]").forEach((input) => {
+        input.name = "csrfmiddlewaretoken";
+        input.value = user.token;
+      });
+      nav.replaceChildren(menu);
+    }
     if (mainForm) {
       mainForm.querySelectorAll(".comment-form__guest").forEach((el) => el.remove());
       const signin = mainForm.querySelector(".comment-form__signin");
-      if (signin) signin.innerHTML = user.commenting_as;
+      const commentingAs = fromTemplate("reader-commenting-as");
+      if (signin && commentingAs) signin.replaceChildren(fill(commentingAs, user));
     }
     const follow = section.querySelector(".follow-form");
-    if (follow) follow.replaceWith(fromHTML(user.follow));
+    const box = fromTemplate(user.following ? "reader-follow-on" : "reader-follow-off");
+    if (follow && box) follow.replaceWith(box);
+  }
+
+  // The reader's own comment: its votes as a summary (one does not vote on one's own), no
+  // report link, and edit (while allowed) and delete.
+  function applyOwn(id, own) {
+    const footer = section.querySelector("#c" + id + " > .comment__actions");
+    const actions = fromTemplate("reader-own-actions");
+    if (!footer || !actions) return;
+    const form = footer.querySelector(".vote-form");
+    const count = (selector) => {
+      const el = form && form.querySelector(selector + " .vote__count");
+      return el ? el.textContent : "0";
+    };
+    fill(actions, { up: count(".vote--up"), down: count(".vote--down") });
+    actions.querySelectorAll("[data-reader-href]").forEach((link) => {
+      link.href = link.dataset.readerHref.replace("{id}", String(Number(id)));
+      link.removeAttribute("data-reader-href");
+    });
+    if (!own.edit) actions.querySelectorAll("[data-reader-edit]").forEach((el) => el.remove());
+    const summary = actions.querySelector(".vote-summary");
+    if (form) form.replaceWith(summary);
+    else summary.remove();
+    footer.querySelectorAll("[data-report]").forEach((el) => el.remove());
+    footer.insertBefore(actions, footer.querySelector(".collapse-toggle"));
   }
 
   function applyGuest(details) {
@@ -478,14 +528,7 @@
       const form = section.querySelector("#c" + id + " > .comment__actions .vote-form");
       if (form) setVote(form, value);
     });
-    Object.entries(data.own || {}).forEach(([id, html]) => {
-      const footer = section.querySelector("#c" + id + " > .comment__actions");
-      if (!footer) return;
-      const fresh = fromHTML(html).firstElementChild;
-      footer.replaceWith(fresh);
-      enhance(fresh);
-      addCollapse(document.getElementById("c" + id).parentElement.parentElement);
-    });
+    Object.entries(data.own || {}).forEach(([id, own]) => applyOwn(id, own));
     (data.pending || []).forEach((item) => {
       if (document.getElementById("c" + item.id)) return;
       const li = document.createElement("li");

@@ -7,8 +7,10 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
@@ -17,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import identity, services
-from comments.models import Comment
+from comments.models import Comment, ModerationEvent
+from comments.moderation.audit import EventAction
 from comments.notifications.models import Subscription
 from newsroom import pagecache
 from tests.comments.helpers import (
@@ -139,8 +142,8 @@ def test_a_page_shown_without_scripts_makes_the_browser_forget_it_runs_them(arti
 # --- The reader's layer ---------------------------------------------------------------------------
 
 
-def test_a_signed_in_readers_layer_has_their_name_menu_token_votes_and_own_comments(article):
-    user = make_user(username="ada-private")
+def test_a_signed_in_readers_layer_has_their_name_token_votes_follow_and_own_comments(article):
+    user = make_user(username="ada-private", first_name="Ada", last_name="Public")
     other = make_posted_comment(article, "Someone else's.")
     mine = make_posted_comment(article, "Mine.", author=member(user))
     services.vote(comment=other, voter=member(user), value=-1)
@@ -148,16 +151,44 @@ def test_a_signed_in_readers_layer_has_their_name_menu_token_votes_and_own_comme
 
     data = layer(signed_in(user), article, ids=[other.pk, mine.pk])
 
-    assert "Signed in as ada-private" in data["user"]["nav"]
-    assert 'name="csrfmiddlewaretoken"' in data["user"]["nav"]
-    assert data["user"]["commenting_as"] == "Commenting as <strong>ada-private</strong>."
-    assert "You follow this discussion." in data["user"]["follow"]
+    token = data["user"].pop("token")
+    assert len(token) == 64
+    assert data["user"] == {
+        "username": "ada-private",
+        "name": "Ada Public",
+        "staff": False,
+        "following": True,
+    }
     assert data["votes"] == {str(other.pk): -1}
-    assert list(data["own"]) == [str(mine.pk)]
-    assert reverse("comments:edit", args=[mine.pk]) in data["own"][str(mine.pk)]
-    assert reverse("comments:delete", args=[mine.pk]) in data["own"][str(mine.pk)]
+    assert data["own"] == {str(mine.pk): {"edit": True}}
     assert data["pending"] == [] and data["messages"] == []
     assert "guest" not in data
+
+
+def test_the_shared_copy_carries_the_markup_the_layer_fills_in(article):
+    """Data, not markup, in the layer: the page holds the reader's menu, follow box and own
+    comment actions as templates, the same for everyone, with no one's values in them."""
+    html = text(Client().get(article.get_absolute_url()))
+
+    templates = dict(re.findall(r'<template id="(reader-[a-z-]+)">(.*?)</template>', html, re.S))
+    assert set(templates) == {
+        "reader-nav",
+        "reader-commenting-as",
+        "reader-follow-on",
+        "reader-follow-off",
+        "reader-own-actions",
+    }
+    assert 'Signed in as <span data-reader-fill="username"></span>' in templates["reader-nav"]
+    assert "data-reader-token" in templates["reader-nav"]
+    assert "csrfmiddlewaretoken" not in html
+    assert "You follow this discussion." in templates["reader-follow-on"]
+    assert "Follow this discussion" in templates["reader-follow-off"]
+    assert 'name="email"' not in templates["reader-follow-off"]  # as a signed-in reader
+    assert 'data-reader-href="/comments/{id}/edit/"' in templates["reader-own-actions"]
+    assert 'data-reader-href="/comments/{id}/delete/"' in templates["reader-own-actions"]
+    # Without scripts a reader with a cookie gets a page of their own, and no templates.
+    private = text(guest_client("k7").get(article.get_absolute_url()))
+    assert "<template" not in private
 
 
 def test_a_guests_layer_has_their_pending_comment_details_and_no_one_elses(article):
@@ -166,8 +197,13 @@ def test_a_guests_layer_has_their_pending_comment_details_and_no_one_elses(artic
     pending = make_posted_comment(article, "Awaiting review.", author=author)
     stranger = make_posted_comment(article, "A stranger's, also waiting.")
 
-    data = layer(guest_client("private-browser", n="Private Person", e="p@example.org"), article)
+    browser = guest_client("private-browser", n="Private Person", e="p@example.org")
+    with CaptureQueriesContext(connection) as queries:
+        data = layer(browser, article)
 
+    # The layer's query; then, only because there is a pending comment to render, the
+    # article, the comment, and whether moderators hold it (its edit link).
+    assert len(queries) == 4
     assert [item["id"] for item in data["pending"]] == [pending.pk]
     assert "Awaiting review." in data["pending"][0]["html"]
     assert reverse("comments:edit", args=[pending.pk]) in data["pending"][0]["html"]
@@ -196,10 +232,28 @@ def test_edit_links_go_once_the_edit_window_closes(article):
         created_at=make_posted_comment(article).created_at.replace(year=2020),
     )
 
-    data = layer(guest_client("late-browser"), article, ids=[old.pk])
+    fresh = make_posted_comment(article, author=author)
 
-    assert reverse("comments:edit", args=[old.pk]) not in data["own"][str(old.pk)]
-    assert reverse("comments:delete", args=[old.pk]) in data["own"][str(old.pk)]
+    data = layer(guest_client("late-browser"), article, ids=[old.pk, fresh.pk])
+
+    assert data["own"] == {str(old.pk): {"edit": False}, str(fresh.pk): {"edit": True}}
+
+
+def test_no_edit_for_an_own_comment_moderators_hold(article):
+    author = guest(key="held-browser")
+    held = make_posted_comment(article, author=author)
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PENDING)
+    browser = guest_client("held-browser")
+    assert layer(browser, article, ids=[held.pk])["own"] == {str(held.pk): {"edit": True}}
+    ModerationEvent.objects.create(comment=held, article=article, action=EventAction.HIDDEN)
+
+    assert layer(browser, article, ids=[held.pk])["own"] == {str(held.pk): {"edit": False}}
+    data = layer(browser, article)
+
+    assert [item["id"] for item in data["pending"]] == [held.pk]
+    assert reverse("comments:edit", args=[held.pk]) not in data["pending"][0]["html"]
+    held.refresh_from_db()
+    assert services.can_edit(held, author) is False
 
 
 def test_flash_messages_come_with_the_layer_once(article):
@@ -242,8 +296,34 @@ def test_the_signed_in_layer_costs_the_same_few_queries_for_any_discussion(artic
         with CaptureQueriesContext(connection) as queries:
             layer(browser, article, ids=[c.pk for c in comments] + [mine.pk])
         counts.append(len(queries))
-    # Session, user, the article (and whether they follow it), then their comments and votes.
-    assert counts == [4, 4]
+    # The session, then the account with the layer's one query (the article, whether they
+    # follow it, their comments and votes) in the same round trip.
+    assert counts == [2, 2]
+
+
+def test_a_session_from_before_a_password_change_gets_no_layer_of_the_account(article):
+    user = make_user(username="ada-private")
+    mine = make_posted_comment(article, author=member(user))
+    browser = signed_in(user)
+    user.set_password("a-new-password-123")
+    user.save()
+
+    data = layer(browser, article, ids=[mine.pk])
+
+    assert "user" not in data and data["own"] == {}
+    # As Django does: the stale session is flushed.
+    assert browser.cookies["sessionid"].value == ""
+
+
+def test_an_inactive_account_gets_no_layer_of_its_own(article):
+    user = make_user(username="ada-private")
+    mine = make_posted_comment(article, author=member(user))
+    browser = signed_in(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+    data = layer(browser, article, ids=[mine.pk])
+
+    assert "user" not in data and data["own"] == {}
 
 
 @pytest.mark.parametrize("ids", ["abc", "1,,2,x", "9" * 40, ",".join(["1"] * 5000), "\x00"])
@@ -254,8 +334,17 @@ def test_bad_ids_are_ignored_not_an_error(article, ids):
 
 def test_no_layer_for_an_article_that_is_not_published(article):
     change_article(article, status="draft")
-    response = guest_client("k5").get(reverse("comments:reader", args=[article.pk]))
-    assert response.status_code == 404
+    user = make_user()
+    for browser in (guest_client("k5"), signed_in(user)):
+        response = browser.get(reverse("comments:reader", args=[article.pk]))
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("article_id", [2**31, 2**63 - 1, 2**63, 10**30])
+def test_no_layer_for_an_article_number_out_of_range(article_id):
+    user = make_user()
+    for browser in (guest_client("k8"), signed_in(user)):
+        assert browser.get(f"/comments/reader/{article_id}/").status_code == 404
 
 
 # --- Across gunicorn's workers ----------------------------------------------------------------
@@ -301,6 +390,8 @@ def test_through_several_workers_no_reader_gets_anothers_name_vote_link_or_token
         "bob": ["bob-private", reverse("comments:edit", args=[own["bob"].pk])],
         "guest": ["Gwen Private", reverse("comments:edit", args=[own["guest"].pk])],
     }
+    # The layer is data: a reader's name, and their own comments by id.
+    in_layer = {who: texts[0] for who, texts in private.items()}
     everyones = [text for texts in private.values() for text in texts]
     everyones += ["csrfmiddlewaretoken", 'aria-pressed="true"']
     ids = ",".join(str(c.pk) for c in (shared, *own.values()))
@@ -324,11 +415,12 @@ def test_through_several_workers_no_reader_gets_anothers_name_vote_link_or_token
                     port, f"/comments/reader/{article.pk}/?ids={ids}", cookies
                 )
                 assert status == 200 and headers["cache-control"] == "private, no-store"
-                for other, texts in private.items():
-                    assert all((text in body) == (other == who) for text in texts), (who, other)
-                votes = json.loads(body)["votes"]
+                for other, name in in_layer.items():
+                    assert (name in body) == (other == who), (who, other)
+                data = json.loads(body)
                 expected = {"ada": {str(shared.pk): 1}, "bob": {}, "guest": {str(shared.pk): -1}}
-                assert votes == expected[who]
+                assert data["votes"] == expected[who]
+                assert list(data["own"]) == [str(own[who].pk)]
                 # Without the script: a page of their own, private, with only their own things.
                 status, headers, html = fetch(port, "/articles/crowded/", cookies)
                 assert "private" in headers["cache-control"]
@@ -347,4 +439,4 @@ def test_a_guests_layer_costs_two_queries(article):
         data = layer(guest_client("two-queries"), article, ids=[mine.pk, other.pk])
 
     assert data["votes"] == {str(other.pk): 1} and list(data["own"]) == [str(mine.pk)]
-    assert len(queries) == 2  # the article, then the guest's comments and votes
+    assert len(queries) == 1  # the article, the guest's comments and votes: one query
