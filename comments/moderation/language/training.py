@@ -10,7 +10,8 @@ docs/moderation-model.md for where each comes from and its licence):
 - ToxiGen's human-written seed sentences, ``prompts/(hate|neutral)_GROUP_1k.txt``;
 - any CSV in the shared labels format (``labels.read_csv``).
 
-Plus the project's own examples (``data/own_training.csv``, ``data/own_dev.csv``) and the
+Plus the project's own examples (``data/own_training.csv``, ``data/own_dev.csv``,
+``data/written/``) and the
 moderators' labels. Public examples are split into train and dev by a hash of their text
 (``DEV_SHARE``); the project's dev file is dev only; moderators' labels train.
 """
@@ -30,7 +31,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from . import CATEGORIES, HATE, OFFENSIVE
-from .calibration import own_dev, platt, thresholds
+from .calibration import own_dev, platt, thresholds, written
 from .evaluation import outcomes
 from .features import segments
 from .labels import Example, read_csv
@@ -122,7 +123,7 @@ class Split:
 def split(public: Sequence[Example], moderators: Iterable[Example] = ()) -> Split:
     own_train = [
         Example(e.text, e.hate, e.offensive, e.group, e.kind, "own") for e in read_csv(OWN_TRAINING)
-    ]
+    ] + written(dev=False)
     moderated = [
         Example(e.text, e.hate, e.offensive, e.group, e.kind, "moderators") for e in moderators
     ]
