@@ -139,10 +139,7 @@ class Command(BaseCommand):
         train = embedding_training.sample(data.train, embedding_training.HEAD_SAMPLE, embed)
         heads = embedding_training.fit_heads(train, embed)
         scorer = Scorer(model, heads, encoder)
-        linear_holds = {category: model.thresholds[category][0] for category in CATEGORIES}
-        embedding_training.fit_stack(
-            scorer, dev, embed, log=self.stdout.write, linear_holds=linear_holds
-        )
+        embedding_training.fit_stack(scorer, dev, embed, log=self.stdout.write)
         self.stdout.write("combined with the encoder:")
         scores = embedding_training.dev_scores(scorer, dev, embed)
         for line in training.dev_report(model, dev, scores):

@@ -17,8 +17,10 @@ counter-speech and negation can pull the embedding's score down, as they pull th
 one. A hard case is never refused automatically: its score is kept below the refuse
 threshold it was calibrated with (held for a person at worst).
 
-File format (``data/embedding.json``): ``heads`` (per category ``weights``, 384 floats, and
-``bias``), ``stack`` (per category the five coefficients: intercept, linear logit, head logit,
+File format (``data/embedding.json``): ``heads`` (per category ``weights`` and ``bias``; for
+a head with a hidden layer also ``hidden_weights``, 384 rows of its width, and
+``hidden_bias``: the head is then relu(embedding · hidden_weights + hidden_bias) · weights +
+bias), ``stack`` (per category the five coefficients: intercept, linear logit, head logit,
 hard case, head logit times hard case), ``trained``.
 """
 
@@ -60,6 +62,8 @@ class Heads:
     bias: dict[str, float]
     stack: dict[str, list[float]]
     trained: dict[str, Any] = field(default_factory=dict)
+    # Per category with a hidden layer: its weights (384 by width) and biases (width).
+    hidden: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path = PATH) -> Heads:
@@ -72,18 +76,31 @@ class Heads:
             bias={name: float(head["bias"]) for name, head in data["heads"].items()},
             stack={name: [float(v) for v in values] for name, values in data["stack"].items()},
             trained=data.get("trained", {}),
+            hidden={
+                name: (
+                    np.asarray(head["hidden_weights"], dtype=np.float32),
+                    np.asarray(head["hidden_bias"], dtype=np.float32),
+                )
+                for name, head in data["heads"].items()
+                if "hidden_weights" in head
+            },
         )
+
+    def _head(self, name: str) -> dict[str, Any]:
+        head: dict[str, Any] = {
+            "weights": [round(float(v), 5) for v in self.weights[name]],
+            "bias": round(self.bias[name], 5),
+        }
+        if name in self.hidden:
+            weights, bias = self.hidden[name]
+            head["hidden_weights"] = [[round(float(v), 4) for v in row] for row in weights]
+            head["hidden_bias"] = [round(float(v), 5) for v in bias]
+        return head
 
     def write(self, folder: Path = PATH.parent) -> Path:
         path = folder / PATH.name
         data = {
-            "heads": {
-                name: {
-                    "weights": [round(float(v), 5) for v in self.weights[name]],
-                    "bias": round(self.bias[name], 5),
-                }
-                for name in self.weights
-            },
+            "heads": {name: self._head(name) for name in self.weights},
             "stack": {name: [round(v, 5) for v in values] for name, values in self.stack.items()},
             "stack_features": list(STACK_FEATURES),
             "trained": self.trained,
@@ -92,10 +109,14 @@ class Heads:
         return path
 
     def logits(self, embedding: np.ndarray) -> dict[str, float]:
-        return {
-            name: float(embedding @ weights) + self.bias[name]
-            for name, weights in self.weights.items()
-        }
+        result = {}
+        for name, weights in self.weights.items():
+            features = embedding
+            if name in self.hidden:
+                hidden_weights, hidden_bias = self.hidden[name]
+                features = np.maximum(embedding @ hidden_weights + hidden_bias, 0)
+            result[name] = float(features @ weights) + self.bias[name]
+        return result
 
     def combine(self, category: str, linear: float, embedding: float, hard: bool) -> float:
         row = stack_row(linear, embedding, hard)
