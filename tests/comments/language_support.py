@@ -12,16 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from comments.models import LanguagePolicy, ScoreThreshold
 from comments.moderation import language
 from comments.moderation.language import LanguageScore
 
 # Texts the double knows, with their scores and the words it says drove them. Against the
-# default thresholds (hate: hold 0.5, refuse 0.9; offensive: hold 0.7, never refuse):
+# thresholds the double pins while it stands in (``DOUBLE_THRESHOLDS``):
 HATEFUL = "Immigrants are vermin and should be driven out."  # refused
 UNSURE = "People like that are a problem for this town."  # hate in the grey zone: held
 RUDE = "Only an idiot would vote for this bridge."  # offensive: held
 COUNTER = "Calling immigrants vermin is vile, and I say so as a neighbour."  # low: published
 CIVIL = "The bridge will cut my commute by ten minutes."  # nothing: published
+
+# hate: hold 0.5, refuse 0.9; offensive: hold 0.7, never refuse. Pinned in the site's policy,
+# so that these tests do not move whenever the model is retrained and its defaults change.
+DOUBLE_THRESHOLDS = {"hate": (0.5, 0.9), "offensive": (0.7, None)}
 
 SCORES: dict[str, tuple[dict[str, float], dict[str, list[str]]]] = {
     HATEFUL: ({"hate": 0.96, "offensive": 0.41}, {"hate": ["vermin", "driven out"]}),
@@ -57,8 +62,14 @@ def embedding_cache(run_folder) -> Iterator[Path]:
 
 
 @pytest.fixture
-def scorer(monkeypatch) -> FakeScorer:
-    """The model's stand-in: ``comments.moderation.language.score`` answers from ``SCORES``."""
+def scorer(monkeypatch, db) -> FakeScorer:
+    """The model's stand-in: ``comments.moderation.language.score`` answers from ``SCORES``,
+    against ``DOUBLE_THRESHOLDS``."""
+    policy, _ = LanguagePolicy.objects.get_or_create(pk=LanguagePolicy.SITE)
+    for category, (hold_at, refuse_at) in DOUBLE_THRESHOLDS.items():
+        ScoreThreshold.objects.update_or_create(
+            policy=policy, category=category, defaults={"hold_at": hold_at, "refuse_at": refuse_at}
+        )
     fake = FakeScorer()
     monkeypatch.setattr(language, "score", fake)
     return fake
