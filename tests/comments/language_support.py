@@ -24,8 +24,8 @@ RUDE = "Only an idiot would vote for this bridge."  # offensive: held
 COUNTER = "Calling immigrants vermin is vile, and I say so as a neighbour."  # low: published
 CIVIL = "The bridge will cut my commute by ten minutes."  # nothing: published
 
-# hate: hold 0.5, refuse 0.9; offensive: hold 0.7, never refuse. Pinned in the site's policy,
-# so that these tests do not move whenever the model is retrained and its defaults change.
+# hate: hold 0.5, refuse 0.9; offensive: hold 0.7, never refuse. Pinned in the site's policy
+# and as the defaults, so that these tests do not move whenever the model is retrained.
 DOUBLE_THRESHOLDS = {"hate": (0.5, 0.9), "offensive": (0.7, None)}
 
 SCORES: dict[str, tuple[dict[str, float], dict[str, list[str]]]] = {
@@ -70,6 +70,7 @@ def scorer(monkeypatch, db) -> FakeScorer:
         ScoreThreshold.objects.update_or_create(
             policy=policy, category=category, defaults={"hold_at": hold_at, "refuse_at": refuse_at}
         )
+    monkeypatch.setattr(language, "DEFAULT_THRESHOLDS", DOUBLE_THRESHOLDS)
     fake = FakeScorer()
     monkeypatch.setattr(language, "score", fake)
     return fake

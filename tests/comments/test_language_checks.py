@@ -200,6 +200,7 @@ def test_thresholds_changed_in_the_admin_change_decisions(mod_client, article, s
 
 def test_the_admin_refuses_thresholds_out_of_order(mod_client):
     row = ScoreThreshold.objects.get(category="hate")
+    before = (row.hold_at, row.refuse_at)
     url = reverse("admin:comments_languagepolicy_change", args=[LanguagePolicy.SITE])
     response = mod_client.post(
         url,
@@ -218,7 +219,7 @@ def test_the_admin_refuses_thresholds_out_of_order(mod_client):
     assert response.status_code == 200
     assert "Refuse at a score no lower than “hold at”." in response.content.decode()
     row.refresh_from_db()
-    assert (row.hold_at, row.refuse_at) == (0.5, 0.9)
+    assert (row.hold_at, row.refuse_at) == before
 
 
 def test_shadow_mode_records_scores_and_decides_nothing(mod_client, article, scorer):

@@ -25,7 +25,7 @@ from .features import segments
 from .labels import Example, read_csv
 from .model import Model, sigmoid
 
-CIVIL_HOLD = {HATE: 0.06, OFFENSIVE: 0.02}
+CIVIL_HOLD = {HATE: 0.06, OFFENSIVE: 0.01}
 REFUSE_PRECISION = 0.97
 REFUSE_AT_LEAST = 0.9  # refusing without a person is for what the model is surest of
 HARD_CASES = frozenset({"counter", "negation", "quote", "reclaimed"})
