@@ -33,10 +33,7 @@ CIVIL_AND_HATEFUL = [
     ("Trans athletes and the new rules were debated.", "Trans people are freaks and a disease."),
     ("The Roma settlement still has no running water.", "Gypsies are parasites, get rid of them."),
     ("Women are underrepresented on company boards.", "Women are inferior, back to the kitchen."),
-    (
-        "Disabled people wait too long for their benefits to be assessed.",
-        "Disabled people are a burden, put them down.",
-    ),
+    ("Disabled people wait too long for benefits.", "Disabled people are a burden, put them down."),
 ]
 
 
@@ -93,10 +90,7 @@ def test_reasons_are_words_of_the_original_text():
     for reasons in result.reasons.values():
         for reason in reasons:
             assert reason in text
-    # They point into the hateful clause (since the retraining on written comments the
-    # group's name weighs most there, the predicate less).
-    hateful = "Immigrants are VERMIN and should be deported"
-    assert any(reason in hateful for reason in result.reasons[HATE])
+    assert any("VERMIN" in reason or "deported" in reason for reason in result.reasons[HATE])
 
 
 def test_a_civil_comment_has_nothing_to_explain():
