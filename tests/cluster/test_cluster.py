@@ -314,7 +314,9 @@ def test_two_task_workers_never_send_an_email_twice(cluster):
         bodies = _mail_to(subscriber)
         return all(any(marker in body for body in bodies) for marker in markers) and bodies
 
-    bodies = poll(every_comment_sent, within=15, every=0.2)
+    # Eventually, however busy the machine (the workers poll every 0.1 s): a deadline,
+    # not a speed claim.
+    bodies = poll(every_comment_sent, within=60, every=0.2)
     assert bodies, "the digests did not arrive"
     # Each comment is in exactly one email, however the two workers shared the tasks.
     assert {m: sum(m in body for body in bodies) for m in markers} == dict.fromkeys(markers, 1)
