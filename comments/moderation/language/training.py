@@ -10,10 +10,11 @@ docs/moderation-model.md for where each comes from and its licence):
 - ToxiGen's human-written seed sentences, ``prompts/(hate|neutral)_GROUP_1k.txt``;
 - any CSV in the shared labels format (``labels.read_csv``).
 
-Plus the project's own examples (``data/own_training.csv``, ``data/own_dev.csv``,
-``data/written/``) and the
-moderators' labels. Public examples are split into train and dev by a hash of their text
-(``DEV_SHARE``); the project's dev file is dev only; moderators' labels train.
+Plus the project's own examples (``data/own_training.csv``, ``data/own_dev.csv``, and the
+comments written for it, ``data/written/``) and the moderators' labels. Public examples are
+split into train and dev by a hash of their text (``DEV_SHARE``), the written comments by
+another (``calibration.is_written_dev``); the project's dev file is dev only; moderators'
+labels train.
 """
 
 from __future__ import annotations
