@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image
 
@@ -95,3 +99,23 @@ def make_user(username: str | None = None, *, groups=(), **fields) -> User:
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
+
+
+@contextmanager
+def built_for_module(django_db_blocker, build: Callable, **settings) -> Iterator:
+    """What ``build()`` returns, built once for a module's tests in a transaction rolled back
+    after them (as ``setUpTestData`` does), with the settings each test has (tests/conftest.py)
+    and ``settings``; each test runs in a transaction of its own inside it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            **{**READER_SETTINGS, **settings},
+            PAGE_CACHE_SECONDS=0,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        transaction.atomic(),
+    ):
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)

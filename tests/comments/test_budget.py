@@ -8,14 +8,14 @@ import random
 import re
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench import seed
 from comments.models import Comment
 from tests.comments.helpers import make_posted_comment, page
-from tests.helpers import READER_SETTINGS, make_article
+from tests.helpers import built_for_module, make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
@@ -36,22 +36,9 @@ def budget(settings):
 
 @pytest.fixture(scope="module")
 def _bushy_built(django_db_setup, django_db_blocker):
-    """The bushy thread, posted once for the module's tests in a transaction rolled back after
-    them (as ``setUpTestData`` does), with the settings each test has; each test runs in a
-    transaction of its own inside it."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            **{**READER_SETTINGS, **BUDGET},
-            PAGE_CACHE_SECONDS=0,
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        ),
-        transaction.atomic(),
-    ):
-        try:
-            yield build_bushy()
-        finally:
-            transaction.set_rollback(True)
+    """The bushy thread, posted once for the module's tests (``built_for_module``)."""
+    with built_for_module(django_db_blocker, build_bushy, **BUDGET) as built:
+        yield built
 
 
 @pytest.fixture

@@ -8,36 +8,21 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test.utils import override_settings
 
 from comments import services, transfer
 from comments.integrity import tree_problems
 from comments.models import Comment
 from tests.comments.helpers import guest, make_posted_comment, member
-from tests.helpers import READER_SETTINGS, make_article, make_user
+from tests.helpers import built_for_module, make_article, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reader_settings")]
 
 
 @pytest.fixture(scope="module")
 def _site_built(django_db_setup, django_db_blocker):
-    """The site, built once for the module's tests in a transaction rolled back after them (as
-    ``setUpTestData`` does); each test runs in a transaction of its own inside it. Built with
-    the settings each test has (tests/conftest.py)."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            **READER_SETTINGS,
-            PAGE_CACHE_SECONDS=0,
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        ),
-        transaction.atomic(),
-    ):
-        try:
-            yield build_site()
-        finally:
-            transaction.set_rollback(True)
+    """The site, built once for the module's tests (``built_for_module``)."""
+    with built_for_module(django_db_blocker, build_site) as built:
+        yield built
 
 
 @pytest.fixture
