@@ -123,3 +123,11 @@ class Scheduling(LoadScopeScheduling):
             unused.shutdown()
         for node in self.nodes:
             self._assign_work_unit(node)
+        # As xdist's own does: a second unit where the first is short (a worker keeps its last
+        # test until it knows what comes next, so one test alone would wait forever), and
+        # the end once nothing is left.
+        for node in self.nodes:
+            self._reschedule(node)
+        if not self.workqueue:
+            for node in self.nodes:
+                node.shutdown()
