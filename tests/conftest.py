@@ -125,6 +125,65 @@ def _migrated_rows_restored_in_bulk():
         yield
 
 
+# The rows migrations made (groups, permissions, content types, the language policy), as
+# Django serializes them, and the way to the database outside a test: see below.
+_migrated: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and a snapshot of the rows migrations made in it (the
+    one Django keeps for serialized rollback when some test asks for it)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    with django_db_blocker.unblock():
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    _migrated.update(rows=connection._test_serialized_contents, blocker=django_db_blocker)
+    yield
+    _migrated.clear()
+
+
+def _empties_the_tables(item: pytest.Item) -> bool:
+    """A transactional test that leaves the tables empty: its flush at the end deletes the
+    migrated rows too. Browser tests put them back themselves (serialized rollback)."""
+    if "django_db_serialized_rollback" in item.fixturenames:
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("serialized_rollback"):
+        return False
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test's flush, the migrated rows go back at once (one INSERT per
+    table), so the tests after it find the groups and permissions whatever the order they
+    run in. pytest-django runs transactional tests last for this; tests/scheduling.py hands
+    the long ones out first, and a worker runs whatever it is handed."""
+    result = yield
+    if nextitem is not None and _migrated and _empties_the_tables(item):
+        from django.core.management.color import no_style
+        from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+        connection = connections[DEFAULT_DB_ALIAS]
+        with _migrated["blocker"].unblock():
+            # The flush's post_migrate made content types and permissions anew, under new
+            # ids: away with them (a DELETE per table, see _flush_by_delete; flush the command
+            # would TRUNCATE), and the migrated rows back under their own ids.
+            tables = connection.introspection.django_table_names(only_existing=True)
+            with transaction.atomic(using=DEFAULT_DB_ALIAS), connection.cursor() as cursor:
+                for sql in connection.ops.sql_flush(no_style(), tables):
+                    cursor.execute(sql)
+            connection.creation.deserialize_db_from_string(_migrated["rows"])
+    return result
+
+
 @pytest.fixture(scope="session")
 def run_folder(tmp_path_factory) -> Path:
     """A temporary folder shared by every process of this run (xdist's workers each have one
