@@ -7,8 +7,8 @@
 The demo content loads in the background once the site serves (NEWSROOM_CLUSTER_DEMO=0: not).
 
 Varnish (the edge, 8080) -> nginx (the load balancer, 8090) -> three gunicorn app hosts
-(8101-8103) -> PostgreSQL primary (55432) and a streaming replica (55433, hot standby), with
-Redis (56379) for the cache and rate limits and two task workers (emails, edge purges). Data,
+(8101-8103) -> PostgreSQL primary (25432) and a streaming replica (25433, hot standby), with
+Redis (26379) for the cache and rate limits and two task workers (emails, edge purges). Data,
 logs and process ids live in ``.cluster/`` (or ``NEWSROOM_CLUSTER_DIR``), kept between runs;
 delete the folder for a fresh start. Never the machine's own PostgreSQL or Redis: their own
 ports and folders. Missing packages are installed with apt-get when run as root.
@@ -33,12 +33,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = Path(os.environ.get("NEWSROOM_CLUSTER_DIR", ROOT / ".cluster")).resolve()
 PYTHON = sys.executable
 
+# Every port below 32768, where Linux takes no outgoing connection's own port: one taken there
+# (55432 was) could keep PostgreSQL from listening.
 EDGE_PORT = 8080
 BALANCER_PORT = 8090
 APP_PORTS = (8101, 8102, 8103)
-PRIMARY_PORT = 55432
-REPLICA_PORT = 55433
-REDIS_PORT = 56379
+PRIMARY_PORT = 25432
+REPLICA_PORT = 25433
+REDIS_PORT = 26379
 WORKERS = ("worker-1", "worker-2")  # as if on two hosts: no email may go out twice
 DATABASE = "newsroom"
 VMOD_DIRS = (Path("/usr/lib/x86_64-linux-gnu/varnish/vmods"), Path("/usr/lib/varnish/vmods"))
