@@ -8,6 +8,8 @@ Prepared statements outlive transactions and rollbacks; a new connection prepare
 
 from __future__ import annotations
 
+import psycopg
+from django.db import Error
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
@@ -53,9 +55,35 @@ def fetch_together(
     connection: BaseDatabaseWrapper, statements: list[tuple[Prepared, list]]
 ) -> list[list[tuple]]:
     """Each statement's rows, the statements sent to the database at once (one round trip,
-    one query in Django's log)."""
+    one query in Django's log).
+
+    When they are a request's first use of a kept connection, they are also its health check
+    (``CONN_HEALTH_CHECKS``), which would otherwise cost a round trip of its own (``SELECT
+    1``): they only read, so on a connection found broken they run again, once, on a new
+    one, as they would have after Django's check."""
     if connection.vendor != "postgresql":  # pragma: no cover - the project runs on PostgreSQL
         raise NotImplementedError("Prepared statements are written for PostgreSQL.")
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if not checking:
+        return _fetch(connection, statements)
+    connection.health_check_done = True
+    try:
+        return _fetch(connection, statements)
+    except (Error, psycopg.Error):
+        if connection.is_usable():
+            raise  # not the connection: the error is the statements'
+    connection.close()
+    return _fetch(connection, statements)
+
+
+def _fetch(
+    connection: BaseDatabaseWrapper, statements: list[tuple[Prepared, list]]
+) -> list[list[tuple]]:
     for statement, _params in statements:
         statement._prepare(connection)
     results = []
