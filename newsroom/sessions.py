@@ -22,17 +22,17 @@ from newsroom.prepared import Prepared
 TABLE = "newsroom_session"
 
 
-def live_session_sql(key: str, now: str) -> str:
-    """A query for the live session named by the parameter ``key`` (expiring after the
-    parameter ``now``), for a statement's ``FROM`` or ``WITH``: Django's rule for a session
-    that may be loaded, written once for every statement that reads one."""
-    return f"SELECT * FROM {TABLE} WHERE session_key = {key} AND expire_date > {now}"
+def live_session_sql(columns: str, key: str, now: str) -> str:
+    """A query of ``columns`` of the live session named by the parameter ``key`` (expiring
+    after the parameter ``now``): Django's rule for a session that may be loaded, written
+    once for every statement that reads one."""
+    return f"SELECT {columns} FROM {TABLE} WHERE session_key = {key} AND expire_date > {now}"
 
 
 _LOAD = Prepared(
     "newsroom_session_load",
     "text, timestamptz",
-    f"SELECT session_data, expire_date FROM ({live_session_sql('$1', '$2')}) s",
+    live_session_sql("session_data, expire_date", "$1", "$2"),
 )
 
 

@@ -40,7 +40,7 @@ _LOAD = Prepared(
     "text, timestamptz",
     "SELECT s.session_data, s.user_id, {} FROM ({}) s LEFT JOIN {} u ON u.{} = s.user_id".format(
         ", ".join(f'u."{name}"' for name in _FIELDS),
-        sessions.live_session_sql("$1", "$2"),
+        sessions.live_session_sql("session_data, user_id", "$1", "$2"),
         User._meta.db_table,
         User._meta.pk.column,
     ),
