@@ -21,7 +21,6 @@ import re
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -31,7 +30,7 @@ from django.views.decorators.http import require_GET
 from articles.models import Article
 from comments import identity, selectors
 from comments.models import display_name
-from newsroom import pagecache, signed_in
+from newsroom import csrf, pagecache, signed_in
 
 # Comment ids a layer request may name: a page and a few "load more"s.
 MAX_SHOWN_IDS = 600
@@ -106,7 +105,7 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
             "name": display_name(request.user),
             "staff": request.user.is_staff,
             # For the sign-out form in the account menu.
-            "token": get_token(request),
+            "token": csrf.token(request),
             "following": found.following,
         }
     else:

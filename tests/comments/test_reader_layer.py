@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -169,6 +170,27 @@ def test_a_signed_in_readers_layer_has_their_name_token_votes_follow_and_own_com
     assert data["own"] == {str(mine.pk): {"edit": True}}
     assert data["pending"] == [] and data["messages"] == []
     assert "guest" not in data
+
+
+def test_the_layers_token_signs_the_reader_out_and_no_made_up_token_does(article):
+    user = make_user(username="ada-private")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    first = layer(browser, article)["user"]["token"]  # the browser had no secret: one now
+    secret = browser.cookies["csrftoken"].value
+
+    second = layer(browser, article)["user"]["token"]
+
+    # Masked afresh each time, for the browser's one secret, whose cookie is renewed.
+    assert first != second
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+    assert browser.cookies["csrftoken"].value == secret
+    made_up = "A" * 32 + second[32:]
+    assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": made_up}).status_code == 403
+    assert layer(browser, article)["user"]["username"] == "ada-private"
+    response = browser.post(reverse("logout"), {"csrfmiddlewaretoken": second})
+    assert response.status_code == 302
+    assert "user" not in layer(browser, article)
 
 
 def test_the_shared_copy_carries_the_markup_the_layer_fills_in(article):
