@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.sessions import SessionStore
+from newsroom import sessions
 
 
 class Counter(models.Model):
@@ -56,12 +56,13 @@ class Session(AbstractBaseSession):
     )
 
     class Meta(AbstractBaseSession.Meta):
+        db_table = sessions.TABLE  # its statements are written out (newsroom/signed_in.py)
         ordering = ["expire_date"]
         get_latest_by = "expire_date"
 
     @classmethod
     def get_session_store_class(cls):
-        return SessionStore
+        return sessions.SessionStore
 
 
 class AccountDeletion(models.Model):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from newsroom.prepared import Prepared
 
+# newsroom.Session's table, named here for the statements written out below.
 TABLE = "newsroom_session"
 
 

@@ -87,6 +87,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "session",
                 "verbose_name_plural": "sessions",
+                "db_table": "newsroom_session",
                 "ordering": ["expire_date"],
                 "get_latest_by": "expire_date",
                 "abstract": False,
