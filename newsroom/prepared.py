@@ -8,9 +8,14 @@ Prepared statements outlive transactions and rollbacks; a new connection prepare
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import psycopg
 from django.db import Error
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+T = TypeVar("T")
 
 
 class Prepared:
@@ -55,14 +60,19 @@ def fetch_together(
     connection: BaseDatabaseWrapper, statements: list[tuple[Prepared, list]]
 ) -> list[list[tuple]]:
     """Each statement's rows, the statements sent to the database at once (one round trip,
-    one query in Django's log).
-
-    When they are a request's first use of a kept connection, they are also its health check
-    (``CONN_HEALTH_CHECKS``), which would otherwise cost a round trip of its own (``SELECT
-    1``): they only read, so on a connection found broken they run again, once, on a new
-    one, as they would have after Django's check."""
+    one query in Django's log); they only read, so they may be the request's health check
+    (``read_checking_connection``)."""
     if connection.vendor != "postgresql":  # pragma: no cover - the project runs on PostgreSQL
         raise NotImplementedError("Prepared statements are written for PostgreSQL.")
+    return read_checking_connection(connection, lambda: _fetch(connection, statements))
+
+
+def read_checking_connection(connection: BaseDatabaseWrapper, read: Callable[[], T]) -> T:
+    """``read()``, which only reads (so may run twice), as the request's health check of a
+    kept connection (``CONN_HEALTH_CHECKS``) when it is the request's first use of it:
+    Django's check would cost a round trip of its own (``SELECT 1``) before it. On a
+    connection found broken it runs again, once, on a new one, as it would have after
+    Django's check."""
     checking = (
         connection.connection is not None
         and connection.health_check_enabled
@@ -70,15 +80,15 @@ def fetch_together(
         and not connection.in_atomic_block
     )
     if not checking:
-        return _fetch(connection, statements)
+        return read()
     connection.health_check_done = True
     try:
-        return _fetch(connection, statements)
+        return read()
     except (Error, psycopg.Error):
         if connection.is_usable():
-            raise  # not the connection: the error is the statements'
+            raise  # not the connection: the error is the read's own
     connection.close()
-    return _fetch(connection, statements)
+    return read()
 
 
 def _fetch(

@@ -68,7 +68,7 @@ def request_user_with(
     ):
         return request.user, None  # Django's own way (or no session: anonymous, no query)
     key = session.session_key
-    alias = router.db_for_read(User)
+    alias = router.db_for_read(session.model)  # where the session is read (the primary)
     statements = [(_LOAD, [key, timezone.now()])]
     if together is not None:
         statements.append(together(key))

@@ -5,6 +5,7 @@ replaced and the statements run again, as after Django's own check."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import DataError, connection
 
 from newsroom.prepared import Prepared, fetch_together
@@ -40,6 +41,17 @@ def checks(monkeypatch) -> list[bool]:
     return made
 
 
+def drop_the_connection() -> int:
+    """End the server's side of the kept connection, as a server restart does; its pid."""
+    pid = connection.connection.info.backend_pid
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    return pid
+
+
 def test_the_statements_are_the_requests_health_check(health_checks, monkeypatch):
     made = checks(monkeypatch)
     health_checks()
@@ -54,14 +66,7 @@ def test_a_connection_the_server_dropped_is_replaced_and_the_statements_run_agai
     health_checks, monkeypatch
 ):
     assert _ANSWER.fetchall(connection, [1]) == [(2,)]  # prepared on this connection
-    old = connection.connection.info.backend_pid
-    with connection.connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    other = connection.get_new_connection(connection.get_connection_params())
-    try:
-        other.execute("SELECT pg_terminate_backend(%s)", [old])
-    finally:
-        other.close()
+    old = drop_the_connection()
     made = checks(monkeypatch)
     health_checks()
 
@@ -79,3 +84,19 @@ def test_an_error_of_the_statements_own_is_raised_not_retried(health_checks, mon
         fetch_together(connection, [(_ANSWER, [1]), (_BROKEN, [0])])
 
     assert made == [True]
+
+
+def test_a_cache_read_is_its_requests_health_check_too(health_checks, monkeypatch):
+    """A shared copy's one read (newsroom/cache.py) stands in for the check the same way."""
+    cache.set("probe", "kept")
+    made = checks(monkeypatch)
+    health_checks()
+    assert cache.get("probe") == "kept"
+    assert made == []
+    old = drop_the_connection()
+    health_checks()
+
+    assert cache.get_many(["probe", "absent"]) == {"probe": "kept"}
+
+    assert made == [False]
+    assert connection.connection.info.backend_pid != old
