@@ -87,6 +87,14 @@ class CrossOriginMiddleware:
         return None
 
 
+# For CSRF tokens: random bytes at or above _UNBIASED are dropped (below it each character
+# is as likely as any other), the rest map to characters by a table; a character's index.
+_UNBIASED = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+_DROPPED = bytes(range(_UNBIASED, 256))
+_CHARACTERS = bytes(ord(CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]) for byte in range(256))
+_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+
+
 def token(request: HttpRequest) -> str:
     """``django.middleware.csrf.get_token``: the browser's CSRF secret (a new one, sent as
     its cookie, if it has none), masked afresh for this response, with its cookie renewed.
@@ -104,16 +112,6 @@ def token(request: HttpRequest) -> str:
         chars[(_INDEX[x] + _INDEX[y]) % count] for x, y in zip(secret, mask, strict=True)
     )
     return mask + cipher
-
-
-_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
-
-
-# Random bytes at or above this are dropped: below it each character is as likely as any
-# other. The rest map to characters by a table.
-_UNBIASED = 256 - 256 % len(CSRF_ALLOWED_CHARS)
-_DROPPED = bytes(range(_UNBIASED, 256))
-_CHARACTERS = bytes(ord(CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]) for byte in range(256))
 
 
 def _random_characters(length: int) -> str:
