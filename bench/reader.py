@@ -21,10 +21,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -102,7 +103,7 @@ def _reader_cookies(article: Article, secret_key: str) -> dict[str, str]:
     target = article.comments.filter(user__isnull=True).exclude(guest_name="Bench Guest").first()
     services.vote(comment=target, voter=Commenter.from_user(user), value=1)
     with override_settings(SECRET_KEY=secret_key):
-        session = SessionStore()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -21,7 +21,6 @@ import re
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -31,7 +30,7 @@ from django.views.decorators.http import require_GET
 from articles.models import Article
 from comments import identity, selectors
 from comments.models import display_name
-from newsroom import pagecache, signed_in
+from newsroom import csrf, pagecache, signed_in
 
 # Comment ids a layer request may name: a page and a few "load more"s.
 MAX_SHOWN_IDS = 600
@@ -66,16 +65,20 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     comments/includes/reader_templates.html) that the page's script fills in. Only comments
     of the reader's that the shared copy lacks (pending, removed) come rendered.
 
-    Two queries for a signed-in reader (their session, then their account together with the
-    layer's statement: newsroom/sessions.py, newsroom/signed_in.py, selectors.reader_layer),
-    prepared statements; one for a guest; none for a browser without a cookie of its own."""
+    One query for a signed-in reader (their session, their account and the layer's
+    statement, keyed by the session's key, in one round trip: newsroom/signed_in.py,
+    newsroom/sessions.py, selectors.reader_layer), prepared statements; one for a guest;
+    none for a browser without a cookie of its own."""
     if article_id >= 2**63:
         raise Http404
     shown = _shown_ids(request.GET.get("ids", ""))
-    # A signed-in reader's account and their layer come in one round trip; the layer's rows
-    # count only once the session is verified as that account's.
+    # A signed-in reader's session, account and layer come in one round trip; the layer's
+    # rows count only once the session is verified as that account's.
     _user, rows = signed_in.request_user_with(
-        request, lambda user_id: selectors.reader_layer_statement(article_id, user_id, shown)
+        request,
+        lambda session_key: selectors.reader_layer_statement(
+            article_id, session_key, shown, by_session=True
+        ),
     )
     viewer = identity.commenter(request)
     if not viewer.key and not request.COOKIES.get("messages"):
@@ -102,7 +105,7 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
             "name": display_name(request.user),
             "staff": request.user.is_staff,
             # For the sign-out form in the account menu.
-            "token": get_token(request),
+            "token": csrf.token(request),
             "following": found.following,
         }
     else:

@@ -8,6 +8,7 @@ comment shown (a window function numbers them), and the reader's own votes.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -35,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from comments.models import VISIBLE, Comment, ModerationEvent, Status, Vote
 from comments.notifications.models import Subscription
+from newsroom import sessions
 from newsroom.prepared import Prepared
 
 
@@ -397,32 +399,58 @@ class ReaderLayer:
     pending_ids: list[int]
 
 
-def _reader_layer_sql(*, signed_in: bool) -> str:
-    """The layer's one query, for an account or for a guest's hashed browser key (the rows
-    ``Commenter.own_filter`` picks), in the parameters of ``_READER_LAYER_PARAMS``. Written
-    out and prepared once per connection: compiling it with the ORM, and planning it, on
-    every request cost many times what the database took to answer."""
+def _literal(*values: str) -> str:
+    """SQL for the code's own constants (statuses, actions) written into a statement: a
+    parameter would be converted for the database on every call."""
+    for value in values:
+        if not re.fullmatch(r"[a-z_]+", value):
+            raise ValueError(f"Not a constant: {value!r}")
+    quoted = [f"'{value}'" for value in values]
+    return quoted[0] if len(quoted) == 1 else f"ARRAY[{', '.join(quoted)}]::text[]"
+
+
+def _reader_layer_sql(reader: str) -> str:
+    """The layer's one query, for an account (``"user"``: its id), for the account of a
+    signed-in session (``"session"``: the session's key, newsroom/sessions.py), or for a
+    guest's hashed browser key (``"guest"``) (the rows ``Commenter.own_filter`` picks), in
+    the parameters of ``reader_layer_statement``. Written out and prepared once per
+    connection: compiling it with the ORM, and planning it, on every request cost many
+    times what the database took to answer."""
+    from comments.services import HELD_ACTIONS
+
     article = Article._meta.db_table
     comment = Comment._meta.db_table
     vote = Vote._meta.db_table
     subscription = Subscription._meta.db_table
     event = ModerationEvent._meta.db_table
-    if signed_in:
-        own_comment, own_vote = "c.user_id = $5", "v.user_id = $5"
-        following = (
-            f"EXISTS (SELECT 1 FROM {subscription} s WHERE s.article_id = a.id AND s.user_id = $5)"
-        )
-    else:
-        own_comment = "c.user_id IS NULL AND c.author_key = $5"
-        own_vote = "v.user_id IS NULL AND v.voter_key = $5"
+    session = ""
+    if reader == "guest":
+        own_comment = "c.user_id IS NULL AND c.author_key = $4"
+        own_vote = "v.user_id IS NULL AND v.voter_key = $4"
         following = "FALSE"
+    else:
+        account = "$4"
+        if reader == "session":
+            # The account of the live session by that key; none (NULL) matches no row.
+            session = f"r AS ({sessions.live_session_sql('user_id', '$4', '$2')}), "
+            account = "(SELECT user_id FROM r)"
+        own_comment, own_vote = f"c.user_id = {account}", f"v.user_id = {account}"
+        following = (
+            f"EXISTS (SELECT 1 FROM {subscription} s"
+            f" WHERE s.article_id = a.id AND s.user_id = {account})"
+        )
+    published = _literal(Article.Status.PUBLISHED.value)
+    pending = _literal(Status.PENDING.value)
+    only_theirs = _literal(*(status.value for status in OWN_SHOWN))
+    held = _literal(*(action.value for action in HELD_ACTIONS))
     # One row for the article (none when it is not published), one per vote on a comment
     # shown, one per own comment that is shown or that only its author sees.
     return f"""
-        WITH a AS (
-            SELECT id FROM {article} WHERE id = $1 AND status = $3 AND published_at <= $2
+        WITH {session}a AS (
+            SELECT id FROM {article} WHERE id = $1 AND status = {published}
+                AND published_at <= $2
         ), shown AS (
-            SELECT unnest(string_to_array($4, ',')::bigint[]) AS id
+            SELECT unnest(string_to_array($3, ',')::bigint[]) AS id
         ), own AS MATERIALIZED (
             -- Planned apart, through the reader's-comments index: a plan made for any
             -- reader can otherwise walk the article's comments for a guest's key.
@@ -441,52 +469,50 @@ def _reader_layer_sql(*, signed_in: bool) -> str:
         UNION ALL
         (
             SELECT 'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
-                c.status = $6 AND EXISTS (
-                    SELECT 1 FROM {event} e WHERE e.comment_id = c.id AND e.action = ANY($8)
+                c.status = {pending} AND EXISTS (
+                    SELECT 1 FROM {event} e
+                    WHERE e.comment_id = c.id AND e.action = ANY({held})
                 ),
                 c.id IN (SELECT id FROM shown)
             FROM own c, a
-            WHERE c.id IN (SELECT id FROM shown) OR (c.status = ANY($7) AND NOT c.is_deleted)
+            WHERE c.id IN (SELECT id FROM shown)
+                OR (c.status = ANY({only_theirs}) AND NOT c.is_deleted)
             ORDER BY c.id
-            LIMIT $9
+            LIMIT $5
         )
     """
 
 
-# The parameters' types: article, now, published (the status), shown (comment ids, by commas), the
-# reader (account id or hashed browser key), pending (the status), the statuses only their
-# author sees, the moderation actions that hold a comment, the most rows of own comments.
-_READER_LAYER_PARAMS = {
-    True: "bigint, timestamptz, text, text, bigint, text, text[], text[], int",
-    False: "bigint, timestamptz, text, text, text, text, text[], text[], int",
-}
-_READER_LAYER_STATEMENTS = {
-    signed_in: Prepared(
-        f"newsroom_reader_layer_{'user' if signed_in else 'guest'}",
-        _READER_LAYER_PARAMS[signed_in],
-        _reader_layer_sql(signed_in=signed_in),
+# The parameters' types by reader: article, now, shown (comment ids, by commas), the reader
+# (account id, session key or hashed browser key), the most rows of own comments.
+_READER_KEY_TYPES = {"user": "bigint", "session": "text", "guest": "text"}
+
+
+@functools.cache
+def _reader_layer_prepared(reader: str) -> Prepared:
+    return Prepared(
+        f"newsroom_reader_layer_{reader}",
+        f"bigint, timestamptz, text, {_READER_KEY_TYPES[reader]}, int",
+        _reader_layer_sql(reader),
     )
-    for signed_in in (True, False)
-}
 
 
-def reader_layer_statement(article_id: int, viewer_key: int | str, shown_ids: list[int]):
-    """The layer's statement and its parameters, for an account (its id) or a guest (the
-    hashed browser key), for ``reader_layer_rows`` to read (``newsroom.prepared``)."""
-    from comments.services import HELD_ACTIONS
-
+def reader_layer_statement(
+    article_id: int, viewer_key: int | str, shown_ids: list[int], *, by_session: bool = False
+):
+    """The layer's statement and its parameters, for an account (its id), a signed-in
+    session (``by_session``: its key; the layer is then the account's that the live session
+    by that key is signed in to, or no one's) or a guest (the hashed browser key), for
+    ``reader_layer_rows`` to read (``newsroom.prepared``)."""
     params = [
         article_id,
         timezone.now(),
-        Article.Status.PUBLISHED,
         ",".join(str(pk) for pk in shown_ids),  # parsed by the statement: cheaper than an array
         viewer_key,
-        Status.PENDING,
-        list(OWN_SHOWN),
-        list(HELD_ACTIONS),
         len(shown_ids) + LATEST_SHOWN,
     ]
-    return _READER_LAYER_STATEMENTS[isinstance(viewer_key, int)], params
+    reader = "session" if by_session else "user" if isinstance(viewer_key, int) else "guest"
+    return _reader_layer_prepared(reader), params
 
 
 def reader_layer(article_id: int, viewer, shown_ids: list[int]) -> ReaderLayer | None:

@@ -14,13 +14,23 @@ entries do, and ``maxmemory-policy volatile-lru`` evicts only keys with one; dep
 from __future__ import annotations
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
-from django.db import connections
+from django.db import connections, router
+
+from newsroom.prepared import read_checking_connection
 
 # Keys (before Django's prefix and version are added) that culling spares.
 PROTECTED_PREFIX = "pagecache:version:"
 
 
 class DatabaseCache(DjangoDatabaseCache):
+    def get_many(self, keys, version=None) -> dict:
+        # A shared copy's read is often its request's only use of the database: it stands
+        # in for the connection's health check instead of following one.
+        connection = connections[router.db_for_read(self.cache_model_class)]
+        return read_checking_connection(
+            connection, lambda: super(DatabaseCache, self).get_many(keys, version)
+        )
+
     def _cull(self, db, cursor, now, num) -> None:
         connection = connections[db]
         table = connection.ops.quote_name(self._table)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from newsroom import sessions
 
 
 class Counter(models.Model):
@@ -34,6 +37,32 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window}: {self.count}"
+
+
+class Session(AbstractBaseSession):
+    """A reader's session (``SESSION_ENGINE``, newsroom/sessions.py), with the account it is
+    signed in to beside its data, so that one round trip reads a reader's session, account
+    and page layer together (newsroom/signed_in.py). The data stays the authority: the
+    column is written from it on every save, and a row whose column and data disagree is
+    never trusted."""
+
+    user_id = models.BigIntegerField(
+        _("account"),
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("The account signed in with this session, as its data says; none for a guest."),
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = sessions.TABLE  # its statements are written out (newsroom/signed_in.py)
+        ordering = ["expire_date"]
+        get_latest_by = "expire_date"
+
+    @classmethod
+    def get_session_store_class(cls):
+        return sessions.SessionStore
 
 
 class AccountDeletion(models.Model):

@@ -8,7 +8,14 @@ Prepared statements outlive transactions and rollbacks; a new connection prepare
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import psycopg
+from django.db import Error
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+T = TypeVar("T")
 
 
 class Prepared:
@@ -53,9 +60,40 @@ def fetch_together(
     connection: BaseDatabaseWrapper, statements: list[tuple[Prepared, list]]
 ) -> list[list[tuple]]:
     """Each statement's rows, the statements sent to the database at once (one round trip,
-    one query in Django's log)."""
+    one query in Django's log); they only read, so they may be the request's health check
+    (``read_checking_connection``)."""
     if connection.vendor != "postgresql":  # pragma: no cover - the project runs on PostgreSQL
         raise NotImplementedError("Prepared statements are written for PostgreSQL.")
+    return read_checking_connection(connection, lambda: _fetch(connection, statements))
+
+
+def read_checking_connection(connection: BaseDatabaseWrapper, read: Callable[[], T]) -> T:
+    """``read()``, which only reads (so may run twice), as the request's health check of a
+    kept connection (``CONN_HEALTH_CHECKS``) when it is the request's first use of it:
+    Django's check would cost a round trip of its own (``SELECT 1``) before it. On a
+    connection found broken it runs again, once, on a new one, as it would have after
+    Django's check."""
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if not checking:
+        return read()
+    connection.health_check_done = True
+    try:
+        return read()
+    except (Error, psycopg.Error):
+        if connection.is_usable():
+            raise  # not the connection: the error is the read's own
+    connection.close()
+    return read()
+
+
+def _fetch(
+    connection: BaseDatabaseWrapper, statements: list[tuple[Prepared, list]]
+) -> list[list[tuple]]:
     for statement, _params in statements:
         statement._prepare(connection)
     results = []

@@ -155,6 +155,7 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         # A health check is one more round trip at the start of every request that uses the
         # database (a cached page's only other one): 0 saves it where connections are stable.
+        # Prepared statements (newsroom/prepared.py) stand in for it when they come first.
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
@@ -290,7 +291,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Django's database sessions, loaded by a prepared statement (newsroom/sessions.py).
+# Django's database sessions, in newsroom.Session: with the account each is signed in to, so
+# the reader's layer reads session, account and layer in one round trip (newsroom/sessions.py).
 SESSION_ENGINE = "newsroom.sessions"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:

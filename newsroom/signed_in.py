@@ -1,12 +1,15 @@
 """The signed-in account for the hot per-reader requests (the reader's layer,
-comments/reader.py), read by one prepared statement (newsroom/prepared.py) instead of the
-query Django's ``ModelBackend`` builds with the ORM on every request, which cost several
-times what the database took to answer it.
+comments/reader.py): the session, its account and the request's own statement read in one
+round trip, keyed by the session's key (newsroom/sessions.py keeps each session's account
+beside its data), by prepared statements (newsroom/prepared.py) instead of the queries
+Django's session store and ``ModelBackend`` build with the ORM.
 
-``request_user`` decides exactly as ``django.contrib.auth.get_user`` does (the session's
-account and backend, an active account, the session hash checked against the password's,
-with the fallback secrets), and leaves to Django itself every case but the usual one: the
-site's own account model, signed in through Django's ``ModelBackend``.
+What is read is then checked in Python exactly as ``django.contrib.auth.get_user`` checks
+it: the session's data must decode and name the account through Django's ``ModelBackend``,
+the account must be active, and the session's hash must match the password's (with the
+fallback secrets); the account column must agree with the data. Anything else is left to
+Django itself (the rows read together are then not returned), and a session that fails a
+check signs no one in.
 """
 
 from __future__ import annotations
@@ -23,65 +26,78 @@ from django.contrib.auth import (
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connections, router
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from newsroom import sessions
 from newsroom.prepared import Prepared, fetch_together
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 _FIELDS = [field.attname for field in User._meta.concrete_fields]
+# The live session by its key, and the account its column names (none: NULLs).
 _LOAD = Prepared(
-    "newsroom_signed_in_user",
-    "bigint",
-    "SELECT {} FROM {} WHERE {} = $1".format(
-        ", ".join(f'"{name}"' for name in _FIELDS),
+    "newsroom_signed_in_session",
+    "text, timestamptz",
+    "SELECT s.session_data, s.user_id, {} FROM ({}) s LEFT JOIN {} u ON u.{} = s.user_id".format(
+        ", ".join(f'u."{name}"' for name in _FIELDS),
+        sessions.live_session_sql("session_data, user_id", "$1", "$2"),
         User._meta.db_table,
         User._meta.pk.column,
     ),
 )
 
 
-def request_user(request: HttpRequest):
-    """``request.user``, loaded (and kept as ``request.user``) as Django would."""
-    return request_user_with(request)[0]
-
-
-def request_user_with(request: HttpRequest, together: Callable | None = None) -> tuple:
-    """``request.user``, and the rows of ``together(user_id)`` (a statement and its
-    parameters, for the account the session names) read in the same round trip as the
-    account: None when that did not run (then the user is Django's own loading, or not
-    signed in). The rows are only the reader's when the user returned is signed in."""
+def request_user_with(
+    request: HttpRequest, together: Callable[[str], tuple[Prepared, list]] | None = None
+) -> tuple:
+    """``request.user`` (loaded, and kept as ``request.user``, as Django would), and the
+    rows of ``together(session_key)`` (a statement keyed by the session's key, for the
+    account of the live session by that key, and its parameters), read in the same round
+    trip as the session and the account. The rows are None unless the user returned is
+    signed in by that session; then they are that account's, since a session's key never
+    changes accounts (``login`` gives a session a new key, ``logout`` deletes it)."""
     if hasattr(request, "_cached_user"):
         return request._cached_user, None
-    if get_user_model() is not User or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
-        return request.user, None  # pragma: no cover - Django's own way
     session = request.session
-    rows = None
+    if (
+        get_user_model() is not User
+        or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS
+        or not isinstance(session, sessions.SessionStore)
+        or session.loaded
+        or session.session_key is None
+    ):
+        return request.user, None  # Django's own way (or no session: anonymous, no query)
+    key = session.session_key
+    alias = router.db_for_read(session.model)  # where the session is read (the primary)
+    statements = [(_LOAD, [key, timezone.now()])]
+    if together is not None:
+        statements.append(together(key))
+    results = fetch_together(connections[alias], statements)
+    row = results[0][0] if results[0] else None
+    data = session.load_from(row[0] if row else None)
     try:
-        user_id = User._meta.pk.to_python(session[SESSION_KEY])
-        backend_path = session[BACKEND_SESSION_KEY]
+        user_id = User._meta.pk.to_python(data[SESSION_KEY])
+        backend_path = data[BACKEND_SESSION_KEY]
     except KeyError:
-        user = None
+        user = None  # no one signed in
     else:
-        if backend_path != MODEL_BACKEND:
-            return request.user, None  # Django's own way, through the session's backend
-        alias = router.db_for_read(User)
-        statements = [(_LOAD, [user_id])]
-        if together is not None:
-            statements.append(together(user_id))
-        results = fetch_together(connections[alias], statements)
-        user = _verified(request, _active_user(alias, results[0]))
-        if together is not None and user is not None and user.pk == user_id:
-            rows = results[1]
+        if backend_path != MODEL_BACKEND or row[1] != user_id:
+            # Another backend's account, or a column that disagrees with the data: Django
+            # loads the account the data names, and nothing read here is used.
+            return request.user, None
+        user = _verified(request, _active_user(alias, row[2:]))
     request._cached_user = user or AnonymousUser()
     request.user = request._cached_user
+    rows = results[1] if together is not None and user is not None else None
     return request.user, rows
 
 
-def _active_user(alias: str, rows: list[tuple]) -> User | None:
-    """``ModelBackend.get_user``: the account, when it may sign in (is active)."""
-    if not rows:
+def _active_user(alias: str, row: tuple) -> User | None:
+    """``ModelBackend.get_user``: the account, when there is one and it may sign in (is
+    active)."""
+    if row[0] is None:
         return None
-    user = User.from_db(alias, _FIELDS, rows[0])
+    user = User.from_db(alias, _FIELDS, row)
     return user if getattr(user, "is_active", True) else None
 
 

@@ -15,6 +15,9 @@ urlpatterns = [
         {"sitemaps": {"articles": ArticleSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    # Before the admin and accounts: the readers' per-page requests (comments/urls.py) are
+    # resolved twice each, one pattern after another.
+    path("", include("comments.urls")),
     path("admin/", admin.site.urls),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/sent/", accounts.signup_sent, name="signup_sent"),
@@ -41,7 +44,6 @@ urlpatterns = [
         name="own_data_guest_download",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -8,21 +8,28 @@ import gzip
 import http.client
 import json
 import re
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from comments import identity, services
 from comments.models import Comment, ModerationEvent
 from comments.moderation.audit import EventAction
 from comments.notifications.models import Subscription
 from newsroom import pagecache
+from newsroom.models import Session
+from newsroom.sessions import SessionStore
+from newsroom.signed_in import MODEL_BACKEND
 from tests.comments.helpers import (
     change_article,
     guest,
@@ -165,6 +172,27 @@ def test_a_signed_in_readers_layer_has_their_name_token_votes_follow_and_own_com
     assert "guest" not in data
 
 
+def test_the_layers_token_signs_the_reader_out_and_no_made_up_token_does(article):
+    user = make_user(username="ada-private")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    first = layer(browser, article)["user"]["token"]  # the browser had no secret: one now
+    secret = browser.cookies["csrftoken"].value
+
+    second = layer(browser, article)["user"]["token"]
+
+    # Masked afresh each time, for the browser's one secret, whose cookie is renewed.
+    assert first != second
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+    assert browser.cookies["csrftoken"].value == secret
+    made_up = "A" * 32 + second[32:]
+    assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": made_up}).status_code == 403
+    assert layer(browser, article)["user"]["username"] == "ada-private"
+    response = browser.post(reverse("logout"), {"csrfmiddlewaretoken": second})
+    assert response.status_code == 302
+    assert "user" not in layer(browser, article)
+
+
 def test_the_shared_copy_carries_the_markup_the_layer_fills_in(article):
     """Data, not markup, in the layer: the page holds the reader's menu, follow box and own
     comment actions as templates, the same for everyone, with no one's values in them."""
@@ -296,9 +324,9 @@ def test_the_signed_in_layer_costs_the_same_few_queries_for_any_discussion(artic
         with CaptureQueriesContext(connection) as queries:
             layer(browser, article, ids=[c.pk for c in comments] + [mine.pk])
         counts.append(len(queries))
-    # The session, then the account with the layer's one query (the article, whether they
-    # follow it, their comments and votes) in the same round trip.
-    assert counts == [2, 2]
+    # The session, the account and the layer's one query (the article, whether they follow
+    # it, their comments and votes) in one round trip.
+    assert counts == [1, 1]
 
 
 def test_a_session_from_before_a_password_change_gets_no_layer_of_the_account(article):
@@ -324,6 +352,115 @@ def test_an_inactive_account_gets_no_layer_of_its_own(article):
     data = layer(browser, article, ids=[mine.pk])
 
     assert "user" not in data and data["own"] == {}
+
+
+def private_things(user, article) -> list[int]:
+    """The account's comment, vote and follow on ``article``; the ids a page would show."""
+    mine = make_posted_comment(article, "Mine.", author=member(user))
+    other = make_posted_comment(article, "Someone else's.")
+    services.vote(comment=other, voter=member(user), value=1)
+    Subscription.objects.create(article=article, user=user, kind="all")
+    return [mine.pk, other.pk]
+
+
+def assert_no_ones(data: dict) -> None:
+    """The anonymous answer: nothing of any account's."""
+    assert "user" not in data
+    assert data["own"] == {} and data["votes"] == {} and data["pending"] == []
+
+
+def session_row(browser: Client) -> Session:
+    return Session.objects.get(session_key=browser.cookies["sessionid"].value)
+
+
+def test_a_session_row_forged_in_the_database_signs_no_one_in(article):
+    """The account column alone proves nothing: the data must decode (it is signed with
+    the site's key) and name that account with its password's hash."""
+    user = make_user(username="ada-private")
+    forged = [
+        "not session data at all",
+        SessionStore().encode({}),  # signed, but no one signed in
+        SessionStore().encode({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: MODEL_BACKEND}),
+        SessionStore().encode(
+            {
+                SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: MODEL_BACKEND,
+                HASH_SESSION_KEY: "0" * 64,
+            }
+        ),
+    ]
+    ids = private_things(user, article)
+    for number, data in enumerate(forged):
+        key = f"forged{number}".ljust(32, "x")
+        Session.objects.create(
+            session_key=key, session_data=data, expire_date=timezone.now() + timedelta(days=1)
+        )
+        Session.objects.filter(session_key=key).update(user_id=user.pk)
+        browser = Client()
+        browser.cookies["sessionid"] = key
+
+        assert_no_ones(layer(browser, article, ids=ids))
+
+
+def test_an_expired_session_signs_no_one_in(article):
+    user = make_user(username="ada-private")
+    ids = private_things(user, article)
+    browser = signed_in(user)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    with CaptureQueriesContext(connection) as queries:
+        data = layer(browser, article, ids=ids)
+
+    assert_no_ones(data)
+    assert len(queries) == 1
+
+
+def test_a_deleted_account_gets_no_layer(article):
+    user = make_user(username="ada-private")
+    browser = signed_in(user)
+    user.delete()
+
+    with CaptureQueriesContext(connection) as queries:
+        data = layer(browser, article)
+
+    assert_no_ones(data)
+    assert len(queries) == 1
+
+
+def test_a_session_whose_account_column_disagrees_with_its_data_is_read_as_django_reads_it(
+    article,
+):
+    """Only the data says who is signed in: the column is a copy for the one round trip, and
+    a row where they differ gets Django's own reading, never the column's account's layer."""
+    ada = make_user(username="ada-private")
+    bob = make_user(username="bob-private")
+    browser = signed_in(ada)
+    Session.objects.filter(user_id=ada.pk).update(user_id=bob.pk)
+    bobs = make_posted_comment(article, "Bob's.", author=member(bob))
+
+    data = layer(browser, article, ids=[bobs.pk])
+
+    assert data["user"]["username"] == "ada-private"
+    assert data["own"] == {}
+
+
+def test_a_session_signed_with_a_retired_secret_moves_to_the_current_one(article, settings):
+    user = make_user(username="ada-private")
+    mine = make_posted_comment(article, "Mine.", author=member(user))
+    settings.SECRET_KEY = "an-old-secret-key-" + "x" * 40
+    browser = signed_in(user)
+    old_key = browser.cookies["sessionid"].value
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the-new-secret-key-" + "y" * 40
+
+    data = layer(browser, article, ids=[mine.pk])
+
+    assert data["user"]["username"] == "ada-private"
+    assert data["own"] == {str(mine.pk): {"edit": True}}
+    # As Django does: a new key, the hash made with the current secret, the account kept.
+    assert browser.cookies["sessionid"].value != old_key
+    assert session_row(browser).user_id == user.pk
+    assert layer(browser, article, ids=[mine.pk])["user"]["username"] == "ada-private"
 
 
 @pytest.mark.parametrize("ids", ["abc", "1,,2,x", "9" * 40, ",".join(["1"] * 5000), "\x00"])
