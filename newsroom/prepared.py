@@ -4,18 +4,25 @@ no query. A statement is prepared on a connection the first time it is used ther
 the driver's own cursor, as setup of the connection (like Django's own ``SET`` on connect),
 so the request's one ``EXECUTE`` is its only query, and the one Django's query log shows.
 Prepared statements outlive transactions and rollbacks; a new connection prepares afresh.
+
+A prepared statement is state of the database session, which a pooler in transaction mode
+(PgBouncer's ``pool_mode = transaction``) does not keep: with ``DATABASE_PREPARED_STATEMENTS``
+off, the same statements are sent as plain SQL, the driver binding their values.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
 import psycopg
+from django.conf import settings
 from django.db import Error
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 T = TypeVar("T")
+_PARAMETER = re.compile(r"\$([0-9]+)")
 
 
 class Prepared:
@@ -28,6 +35,11 @@ class Prepared:
         self.sql = sql
         self._execute = "EXECUTE {}({})".format(
             name, ", ".join(f"%s::{kind}" for kind in self.types)
+        )
+        # Unprepared: each ``$n`` bound in place by the driver, in the order they appear.
+        self._order = [int(number) - 1 for number in _PARAMETER.findall(sql)]
+        self._plain = _PARAMETER.sub(
+            lambda match: f"%s::{self.types[int(match.group(1)) - 1]}", sql.replace("%", "%%")
         )
 
     def _prepare(self, connection: BaseDatabaseWrapper) -> None:
@@ -94,14 +106,17 @@ def read_checking_connection(connection: BaseDatabaseWrapper, read: Callable[[],
 def _fetch(
     connection: BaseDatabaseWrapper, statements: list[tuple[Prepared, list]]
 ) -> list[list[tuple]]:
-    for statement, _params in statements:
-        statement._prepare(connection)
+    if settings.DATABASE_PREPARED_STATEMENTS:
+        for statement, _params in statements:
+            statement._prepare(connection)
+        sql = "; ".join(statement._execute for statement, _params in statements)
+        values = [value for _statement, params in statements for value in params]
+    else:
+        sql = "; ".join(statement._plain for statement, _params in statements)
+        values = [params[i] for statement, params in statements for i in statement._order]
     results = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "; ".join(statement._execute for statement, _params in statements),
-            [value for _statement, params in statements for value in params],
-        )
+        cursor.execute(sql, values)
         results.append(cursor.fetchall())
         while cursor.nextset():
             results.append(cursor.fetchall())

@@ -159,6 +159,9 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+# The hot paths' statements are prepared once per connection (newsroom/prepared.py): off,
+# they are sent as plain SQL, for a pooler in transaction mode that keeps no session state.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only: DATABASE_URL must be postgres://")
 # A streaming replica (hot standby) of that server: reads that may be a little stale go there

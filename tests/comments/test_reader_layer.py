@@ -149,7 +149,15 @@ def test_a_page_shown_without_scripts_makes_the_browser_forget_it_runs_them(arti
 # --- The reader's layer ---------------------------------------------------------------------------
 
 
-def test_a_signed_in_readers_layer_has_their_name_token_votes_follow_and_own_comments(article):
+# Off, the same statements go as plain SQL, for a pooler in transaction mode.
+both_ways = pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "plain"])
+
+
+@both_ways
+def test_a_signed_in_readers_layer_has_their_name_token_votes_follow_and_own_comments(
+    article, settings, prepared
+):
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
     user = make_user(username="ada-private", first_name="Ada", last_name="Public")
     other = make_posted_comment(article, "Someone else's.")
     mine = make_posted_comment(article, "Mine.", author=member(user))
@@ -219,7 +227,11 @@ def test_the_shared_copy_carries_the_markup_the_layer_fills_in(article):
     assert "<template" not in private
 
 
-def test_a_guests_layer_has_their_pending_comment_details_and_no_one_elses(article):
+@both_ways
+def test_a_guests_layer_has_their_pending_comment_details_and_no_one_elses(
+    article, settings, prepared
+):
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
     change_article(article, comments_premoderated=True)
     author = guest("Private Person", key="private-browser")
     pending = make_posted_comment(article, "Awaiting review.", author=author)

@@ -100,3 +100,20 @@ def test_a_cache_read_is_its_requests_health_check_too(health_checks, monkeypatc
 
     assert made == [False]
     assert connection.connection.info.backend_pid != old
+
+
+_PLAIN = Prepared("newsroom_test_plain", "int, text", "SELECT $1 + $1, $2 || '%'")
+
+
+def test_without_prepared_statements_the_same_rows_come_from_plain_sql(settings):
+    """For a pooler in transaction mode, which keeps no session state between transactions:
+    nothing is prepared, and the values are bound in place (a parameter used twice, and a
+    literal percent sign, included)."""
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    rows = fetch_together(connection, [(_PLAIN, [20, "50"]), (_ANSWER, [1])])
+    assert rows == [[(40, "50%")], [(2,)]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = 'newsroom_test_plain'"
+        )
+        assert cursor.fetchone() == (0,)
