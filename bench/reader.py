@@ -27,8 +27,10 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.http import HttpResponse
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 
 from articles.models import Article
 from comments import identity, services
@@ -111,7 +113,10 @@ def _reader_cookies(article: Article, secret_key: str) -> dict[str, str]:
         response = HttpResponse()
         state = json.dumps({"k": "bench-key", "n": "Bench Guest", "e": "guest@example.org"})
         response.set_signed_cookie(identity.COOKIE, state, salt=identity.SALT)
-    script = "newsroom_js=1; newsroom_reader=1"
+    # A browser that signed in or posted holds a CSRF cookie (the forms set it), so the
+    # layer masks that secret rather than make a new one each time.
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    script = f"newsroom_js=1; newsroom_reader=1; {settings.CSRF_COOKIE_NAME}={csrf}"
     guest_cookie = response.cookies[identity.COOKIE].value
     return {
         "signed in": f"sessionid={session.session_key}; {script}",
