@@ -27,9 +27,8 @@ class DatabaseCache(DjangoDatabaseCache):
         # A shared copy's read is often its request's only use of the database: it stands
         # in for the connection's health check instead of following one.
         connection = connections[router.db_for_read(self.cache_model_class)]
-        return read_checking_connection(
-            connection, lambda: super(DatabaseCache, self).get_many(keys, version)
-        )
+        read = super().get_many
+        return read_checking_connection(connection, lambda: read(keys, version))
 
     def _cull(self, db, cursor, now, num) -> None:
         connection = connections[db]

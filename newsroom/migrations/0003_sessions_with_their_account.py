@@ -33,22 +33,22 @@ def move(source, target, *, with_account: bool, using: str) -> None:
     source.objects.using(using).all().delete()
 
 
-def carry_over(apps, schema_editor):
-    move(
-        apps.get_model("sessions", "Session"),
-        apps.get_model("newsroom", "Session"),
-        with_account=True,
-        using=schema_editor.connection.alias,
-    )
+def carry(source: str, target: str, *, with_account: bool):
+    """The migration step moving live sessions from the ``source`` model to ``target``."""
+
+    def step(apps, schema_editor):
+        move(
+            apps.get_model(source),
+            apps.get_model(target),
+            with_account=with_account,
+            using=schema_editor.connection.alias,
+        )
+
+    return step
 
 
-def carry_back(apps, schema_editor):
-    move(
-        apps.get_model("newsroom", "Session"),
-        apps.get_model("sessions", "Session"),
-        with_account=False,
-        using=schema_editor.connection.alias,
-    )
+carry_over = carry("sessions.Session", "newsroom.Session", with_account=True)
+carry_back = carry("newsroom.Session", "sessions.Session", with_account=False)
 
 
 class Migration(migrations.Migration):

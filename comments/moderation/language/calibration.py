@@ -47,19 +47,17 @@ def written(*, dev: bool) -> list[Example]:
     """The project's written examples (``data/written/*.csv``) of the dev part, or of the
     training part."""
     return [
-        Example(e.text, e.hate, e.offensive, e.group, e.kind, "own")
+        example
         for path in sorted(WRITTEN.glob("*.csv"))
-        for e in read_csv(path)
-        if is_written_dev(e.text) == dev
+        for example in read_csv(path, source="own")
+        if is_written_dev(example.text) == dev
     ]
 
 
 def own_dev() -> list[Example]:
     """The project's own dev examples (``data/own_dev.csv`` and the dev part of
     ``data/written/``), which thresholds are set on."""
-    return [
-        Example(e.text, e.hate, e.offensive, e.group, e.kind, "own") for e in read_csv(OWN_DEV)
-    ] + written(dev=True)
+    return read_csv(OWN_DEV, source="own") + written(dev=True)
 
 
 def platt(logits: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:

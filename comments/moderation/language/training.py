@@ -122,9 +122,7 @@ class Split:
 
 
 def split(public: Sequence[Example], moderators: Iterable[Example] = ()) -> Split:
-    own_train = [
-        Example(e.text, e.hate, e.offensive, e.group, e.kind, "own") for e in read_csv(OWN_TRAINING)
-    ] + written(dev=False)
+    own_train = read_csv(OWN_TRAINING, source="own") + written(dev=False)
     moderated = [
         Example(e.text, e.hate, e.offensive, e.group, e.kind, "moderators") for e in moderators
     ]
