@@ -295,3 +295,32 @@ def test_a_word_or_two_is_left_to_the_linear_model_so_a_topic_alone_is_not_held(
 def test_a_slur_alone_is_still_found_without_the_encoder():
     hold = language.DEFAULT_THRESHOLDS[language.HATE][0]
     assert score("K1ke.").scores[language.HATE] >= hold
+
+
+def test_the_selection_and_evaluation_sets_share_no_text_with_what_the_scorer_learns_from():
+    """The selection set (for choosing between trained models) and the evaluation set (for
+    the issue's targets) are kept apart from the training and dev files, and from each other:
+    not one text in common, however it is spaced or capitalised."""
+    from pathlib import Path
+
+    from comments.moderation.language import calibration
+    from comments.moderation.language.labels import read_csv
+    from comments.moderation.language.training import OWN_TRAINING
+
+    def texts(examples) -> set[str]:
+        return {" ".join(example.text.lower().split()) for example in examples}
+
+    learned = texts(
+        read_csv(OWN_TRAINING)
+        + read_csv(calibration.OWN_DEV)
+        + calibration.written(dev=False)
+        + calibration.written(dev=True)
+    )
+    selection = texts(calibration.selection())
+    evaluation = texts(
+        read_csv(Path(__file__).resolve().parents[2] / "bench" / "language" / "evaluation.csv")
+    )
+    assert len(selection) >= 700 and len(evaluation) >= 500
+    assert not selection & learned
+    assert not evaluation & learned
+    assert not selection & evaluation

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.moderation import labels as moderator_labels
 from comments.moderation.language import CATEGORIES
-from comments.moderation.language.calibration import own_dev, recalibrate
+from comments.moderation.language.calibration import own_dev, recalibrate, selection
 from comments.moderation.language.labels import BadLabels, read_csv
 from comments.moderation.language.model import PATH, Model
 
@@ -144,6 +144,12 @@ class Command(BaseCommand):
         scores = embedding_training.dev_scores(scorer, dev, embed)
         for line in training.dev_report(model, dev, scores):
             self.stdout.write(line)
+        chosen = selection()
+        if chosen:
+            self.stdout.write("the selection set (never trained or calibrated on):")
+            scores = embedding_training.dev_scores(scorer, chosen, embed)
+            for line in training.dev_report(model, chosen, scores):
+                self.stdout.write(line)
         path = model.write(output)
         self.stdout.write(f"Wrote {path}.")
         self.stdout.write(f"Wrote {heads.write(output)}.")

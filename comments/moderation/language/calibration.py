@@ -35,6 +35,9 @@ OWN_DEV = DATA / "own_dev.csv"
 # each, chosen by a hash of the text, is kept for dev (``written``).
 WRITTEN = DATA / "written"
 WRITTEN_DEV_SHARE = 0.2
+# Comments written apart, by writers who saw neither the training data nor the evaluation set,
+# to choose between candidate models: never trained on, and not used for thresholds.
+SELECTION = DATA / "selection"
 MIN_LABELS = 20  # fewer labels than this (or one class only): keep the calibration as it is
 
 
@@ -51,6 +54,15 @@ def written(*, dev: bool) -> list[Example]:
         for path in sorted(WRITTEN.glob("*.csv"))
         for example in read_csv(path, source="own")
         if is_written_dev(example.text) == dev
+    ]
+
+
+def selection() -> list[Example]:
+    """The selection set (``data/selection/*.csv``): for comparing trained models only."""
+    return [
+        example
+        for path in sorted(SELECTION.glob("*.csv"))
+        for example in read_csv(path, source="selection")
     ]
 
 

@@ -216,9 +216,10 @@ def dev_report(
     model: Model, dev: Sequence[Example], scores: list[dict[str, float]] | None = None
 ) -> list[str]:
     """The dev figures at the model's thresholds, per source and, for the project's own
-    examples, per kind and group: share of hateful texts held or refused, of civil ones
-    (neither hate nor offensive) held, and of civil ones refused. ``scores``: the examples'
-    scores when not the linear model's alone (the combined scorer's)."""
+    examples and the selection set, per kind and group: share of hateful texts held or
+    refused, of civil ones (neither hate nor offensive) held, and of civil ones refused.
+    ``scores``: the examples' scores when not the linear model's alone (the combined
+    scorer's)."""
     if scores is None:
         logits = dev_logits(model, dev)
         scores = [
@@ -247,9 +248,12 @@ def dev_report(
 
     for source in sorted({e.source for e in dev}):
         lines.append(line(source, [(e, o) for e, o in rows if e.source == source]))
-    own = [(e, o) for e, o in rows if e.source == "own"]
-    for kind in sorted({e.kind for e, _ in own}):
-        lines.append(line(f"  own, {kind}", [(e, o) for e, o in own if e.kind == kind]))
-    for group in sorted({e.group for e, _ in own if e.group}):
-        lines.append(line(f"  own, {group}", [(e, o) for e, o in own if e.group == group]))
+    for source in ("own", "selection"):
+        chosen = [(e, o) for e, o in rows if e.source == source]
+        for kind in sorted({e.kind for e, _ in chosen}):
+            lines.append(line(f"  {source}, {kind}", [(e, o) for e, o in chosen if e.kind == kind]))
+        for group in sorted({e.group for e, _ in chosen if e.group}):
+            lines.append(
+                line(f"  {source}, {group}", [(e, o) for e, o in chosen if e.group == group])
+            )
     return lines
