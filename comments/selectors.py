@@ -497,34 +497,51 @@ def _reader_layer_prepared(reader: str) -> Prepared:
     )
 
 
+# Comment ids a layer request may name: a page and a few "load more"s.
+MAX_SHOWN_IDS = 600
+_ID = re.compile(r"[0-9]{1,18}")  # 18 digits at most: always a bigint
+_IDS = re.compile(r"[0-9]{1,18}(?:,[0-9]{1,18})*")
+
+
+def shown_ids(text: str) -> str:
+    """The comments a page shows, from ``?ids=`` (ids separated by commas): its first
+    ``MAX_SHOWN_IDS`` parts that are ids, separated by commas, as ``reader_layer`` takes
+    them. The list the page's script sends is taken as it is, after one match."""
+    if _IDS.fullmatch(text) and text.count(",") < MAX_SHOWN_IDS:
+        return text
+    return ",".join(part for part in text.split(",")[:MAX_SHOWN_IDS] if _ID.fullmatch(part))
+
+
 def reader_layer_statement(
-    article_id: int, viewer_key: int | str, shown_ids: list[int], *, by_session: bool = False
+    article_id: int, viewer_key: int | str, shown: str, *, by_session: bool = False
 ):
     """The layer's statement and its parameters, for an account (its id), a signed-in
     session (``by_session``: its key; the layer is then the account's that the live session
-    by that key is signed in to, or no one's) or a guest (the hashed browser key), for
-    ``reader_layer_rows`` to read (``newsroom.prepared``)."""
+    by that key is signed in to, or no one's) or a guest (the hashed browser key), and the
+    comments shown (``shown_ids``), for ``reader_layer_rows`` to read
+    (``newsroom.prepared``)."""
     params = [
         article_id,
         timezone.now(),
-        ",".join(str(pk) for pk in shown_ids),  # parsed by the statement: cheaper than an array
+        shown,  # parsed by the statement: cheaper than an array
         viewer_key,
-        len(shown_ids) + LATEST_SHOWN,
+        (shown.count(",") + 1 if shown else 0) + LATEST_SHOWN,
     ]
     reader = "session" if by_session else "user" if isinstance(viewer_key, int) else "guest"
     return _reader_layer_prepared(reader), params
 
 
-def reader_layer(article_id: int, viewer, shown_ids: list[int]) -> ReaderLayer | None:
+def reader_layer(article_id: int, viewer, shown: str) -> ReaderLayer | None:
     """Whether the signed-in reader follows the article, their votes on the comments shown,
     their own comments among them, and those of theirs only they see (pending, removed,
     rejected) on the article: one query, through the primary keys, the reader's comments and
-    the one-vote-per-reader indexes, whatever the discussion's size. None when the article
-    is not published (or there is none)."""
+    the one-vote-per-reader indexes, whatever the discussion's size (``shown``: the ids of
+    the comments shown, as ``shown_ids`` gives them). None when the article is not
+    published (or there is none)."""
     if viewer.user is None and not viewer.key:
         return None if not _published_exists(article_id) else ReaderLayer(False, {}, {}, [])
     key = viewer.user.pk if viewer.user is not None else viewer.key
-    statement, params = reader_layer_statement(article_id, key, shown_ids)
+    statement, params = reader_layer_statement(article_id, key, shown)
     return reader_layer_rows(statement.fetchall(connection, params), viewer)
 
 
