@@ -58,14 +58,14 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     comments/includes/reader_templates.html) that the page's script fills in. Only comments
     of the reader's that the shared copy lacks (pending, removed) come rendered.
 
-    One query for a signed-in reader (their session, their account and the layer's
-    statement, keyed by the session's key, in one round trip: newsroom/signed_in.py,
-    newsroom/sessions.py, selectors.reader_layer), prepared statements; one for a guest;
-    none for a browser without a cookie of its own."""
+    One query for a signed-in reader (their session, their account and the layer, read by
+    one statement keyed by the session's key: newsroom/signed_in.py, newsroom/sessions.py,
+    selectors.reader_layer), prepared statements; one for a guest; none for a browser
+    without a cookie of its own."""
     if article_id >= 2**63:
         raise Http404
     shown = selectors.shown_ids(request.GET.get("ids", ""))
-    # A signed-in reader's session, account and layer come in one round trip; the layer's
+    # A signed-in reader's session, account and layer come in one statement; the layer's
     # rows count only once the session is verified as that account's.
     _user, rows = signed_in.request_user_with(
         request,

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from comments.models import VISIBLE, Comment, ModerationEvent, Status, Vote
 from comments.notifications.models import Subscription
-from newsroom import sessions
+from newsroom import signed_in
 from newsroom.prepared import Prepared
 
 
@@ -423,7 +423,7 @@ def _reader_layer_sql(reader: str) -> str:
     vote = Vote._meta.db_table
     subscription = Subscription._meta.db_table
     event = ModerationEvent._meta.db_table
-    session = ""
+    session, session_row, no_session = "", "", ""
     if reader == "guest":
         own_comment = "c.user_id IS NULL AND c.author_key = $4"
         own_vote = "v.user_id IS NULL AND v.voter_key = $4"
@@ -431,8 +431,15 @@ def _reader_layer_sql(reader: str) -> str:
     else:
         account = "$4"
         if reader == "session":
-            # The account of the live session by that key; none (NULL) matches no row.
-            session = f"r AS ({sessions.live_session_sql('user_id', '$4', '$2')}), "
+            # The live session by that key and its account, read here for
+            # signed_in.request_user_with (a row of their own, their columns first, NULL in
+            # the others'); the layer is that account's, none (NULL) matching no row.
+            session = f"r AS ({signed_in.session_sql('$4', '$2')}), "
+            session_row = (
+                "SELECT r.*, NULL::text, NULL::bigint, NULL::int, NULL::text, NULL::boolean,"
+                " NULL::timestamptz, NULL::boolean, NULL::boolean FROM r UNION ALL"
+            )
+            no_session = "NULL, " * signed_in.SESSION_COLUMNS
             account = "(SELECT user_id FROM r)"
         own_comment, own_vote = f"c.user_id = {account}", f"v.user_id = {account}"
         following = (
@@ -444,7 +451,8 @@ def _reader_layer_sql(reader: str) -> str:
     only_theirs = _literal(*(status.value for status in OWN_SHOWN))
     held = _literal(*(action.value for action in HELD_ACTIONS))
     # One row for the article (none when it is not published), one per vote on a comment
-    # shown, one per own comment that is shown or that only its author sees.
+    # shown, one per own comment that is shown or that only its author sees (and before
+    # them, for a session's key, one for the session).
     return f"""
         WITH {session}a AS (
             SELECT id FROM {article} WHERE id = $1 AND status = {published}
@@ -457,18 +465,19 @@ def _reader_layer_sql(reader: str) -> str:
             SELECT c.id, c.status, c.is_deleted, c.created_at FROM {comment} c
             WHERE {own_comment} AND c.article_id = $1
         )
-        SELECT 'a', a.id, ({following})::int, NULL::text, NULL::boolean,
+        {session_row}
+        SELECT {no_session}'a', a.id, ({following})::int, NULL::text, NULL::boolean,
             NULL::timestamptz, NULL::boolean, NULL::boolean
         FROM a
         UNION ALL
-        SELECT 'v', v.comment_id, v.value::int, NULL, NULL, NULL, NULL, NULL
+        SELECT {no_session}'v', v.comment_id, v.value::int, NULL, NULL, NULL, NULL, NULL
         FROM shown
         JOIN {vote} v ON v.comment_id = shown.id AND {own_vote}
         JOIN {comment} c ON c.id = v.comment_id
         JOIN a ON c.article_id = a.id
         UNION ALL
         (
-            SELECT 'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
+            SELECT {no_session}'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
                 c.status = {pending} AND EXISTS (
                     SELECT 1 FROM {event} e
                     WHERE e.comment_id = c.id AND e.action = ANY({held})
