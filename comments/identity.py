@@ -35,7 +35,17 @@ def guest_state(request: HttpRequest) -> dict:
 def commenter(request: HttpRequest, *, name: str = "", email: str = "", create_key=False):
     """The Commenter for this request. ``create_key`` gives a new guest a browser key (the
     caller then stores it with ``remember``)."""
-    ip = client_ip(request)
+    return _commenter(request, client_ip(request), name, email, create_key)
+
+
+def reader(request: HttpRequest) -> Commenter:
+    """``commenter`` without the reader's address, for reads that only ask what is theirs
+    (the reader's layer): only what they do (post, vote, report) is limited by address, and
+    reading it parses it."""
+    return _commenter(request, None, "", "", False)
+
+
+def _commenter(request: HttpRequest, ip, name: str, email: str, create_key) -> Commenter:
     if request.user.is_authenticated:
         return Commenter.from_user(request.user, ip=ip)
     state = guest_state(request)

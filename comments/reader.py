@@ -29,12 +29,9 @@ from django.views.decorators.http import require_GET
 
 from articles.models import Article
 from comments import identity, selectors
-from comments.models import display_name
 from newsroom import csrf, pagecache, signed_in
 
-# Comment ids a layer request may name: a page and a few "load more"s.
-MAX_SHOWN_IDS = 600
-_IDS = re.compile(r"[0-9]{1,18}")
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _published(**lookup) -> Article:
@@ -48,13 +45,9 @@ _NOTHING = {"messages": [], "votes": {}, "own": {}, "pending": []}
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
+    # A new response has no Cache-Control yet: set, not patched (patching parses it first).
+    response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _shown_ids(text: str) -> list[int]:
-    ids = [int(part) for part in text.split(",")[:MAX_SHOWN_IDS] if _IDS.fullmatch(part)]
-    return [pk for pk in ids if pk < 2**63]
 
 
 @require_GET
@@ -65,14 +58,14 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     comments/includes/reader_templates.html) that the page's script fills in. Only comments
     of the reader's that the shared copy lacks (pending, removed) come rendered.
 
-    One query for a signed-in reader (their session, their account and the layer's
-    statement, keyed by the session's key, in one round trip: newsroom/signed_in.py,
-    newsroom/sessions.py, selectors.reader_layer), prepared statements; one for a guest;
-    none for a browser without a cookie of its own."""
+    One query for a signed-in reader (their session, their account and the layer, read by
+    one statement keyed by the session's key: newsroom/signed_in.py, newsroom/sessions.py,
+    selectors.reader_layer), prepared statements; one for a guest; none for a browser
+    without a cookie of its own."""
     if article_id >= 2**63:
         raise Http404
-    shown = _shown_ids(request.GET.get("ids", ""))
-    # A signed-in reader's session, account and layer come in one round trip; the layer's
+    shown = selectors.shown_ids(request.GET.get("ids", ""))
+    # A signed-in reader's session, account and layer come in one statement; the layer's
     # rows count only once the session is verified as that account's.
     _user, rows = signed_in.request_user_with(
         request,
@@ -80,7 +73,7 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
             article_id, session_key, shown, by_session=True
         ),
     )
-    viewer = identity.commenter(request)
+    viewer = identity.reader(request)
     if not viewer.key and not request.COOKIES.get("messages"):
         # Nothing of this browser's own (its cookies went): nothing to look up.
         return _private(JsonResponse({**_NOTHING, "guest": {"name": "", "email": ""}}))
@@ -102,7 +95,7 @@ def layer(request: HttpRequest, article_id: int) -> HttpResponse:
     if request.user.is_authenticated:
         data["user"] = {
             "username": request.user.get_username(),
-            "name": display_name(request.user),
+            "name": viewer.name,  # display_name, as the comments show it
             "staff": request.user.is_staff,
             # For the sign-out form in the account menu.
             "token": csrf.token(request),
@@ -164,7 +157,7 @@ def live_new(request: HttpRequest, slug: str) -> HttpResponse:
     partial for this reader, for the script to insert."""
     article = _published(slug=slug)
     since = request.GET.get("since", "")
-    if not _IDS.fullmatch(since) or int(since) >= 2**63:
+    if not _ID.fullmatch(since) or int(since) >= 2**63:
         return _private(HttpResponse(status=400))
     viewer = identity.commenter(request)
     nodes = selectors.visible_since(article, int(since), viewer)

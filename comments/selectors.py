@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from comments.models import VISIBLE, Comment, ModerationEvent, Status, Vote
 from comments.notifications.models import Subscription
-from newsroom import sessions
+from newsroom import signed_in
 from newsroom.prepared import Prepared
 
 
@@ -423,7 +423,7 @@ def _reader_layer_sql(reader: str) -> str:
     vote = Vote._meta.db_table
     subscription = Subscription._meta.db_table
     event = ModerationEvent._meta.db_table
-    session = ""
+    session, session_row, no_session = "", "", ""
     if reader == "guest":
         own_comment = "c.user_id IS NULL AND c.author_key = $4"
         own_vote = "v.user_id IS NULL AND v.voter_key = $4"
@@ -431,8 +431,15 @@ def _reader_layer_sql(reader: str) -> str:
     else:
         account = "$4"
         if reader == "session":
-            # The account of the live session by that key; none (NULL) matches no row.
-            session = f"r AS ({sessions.live_session_sql('user_id', '$4', '$2')}), "
+            # The live session by that key and its account, read here for
+            # signed_in.request_user_with (a row of their own, their columns first, NULL in
+            # the others'); the layer is that account's, none (NULL) matching no row.
+            session = f"r AS ({signed_in.session_sql('$4', '$2')}), "
+            session_row = (
+                "SELECT r.*, NULL::text, NULL::bigint, NULL::int, NULL::text, NULL::boolean,"
+                " NULL::timestamptz, NULL::boolean, NULL::boolean FROM r UNION ALL"
+            )
+            no_session = "NULL, " * signed_in.SESSION_COLUMNS
             account = "(SELECT user_id FROM r)"
         own_comment, own_vote = f"c.user_id = {account}", f"v.user_id = {account}"
         following = (
@@ -444,7 +451,8 @@ def _reader_layer_sql(reader: str) -> str:
     only_theirs = _literal(*(status.value for status in OWN_SHOWN))
     held = _literal(*(action.value for action in HELD_ACTIONS))
     # One row for the article (none when it is not published), one per vote on a comment
-    # shown, one per own comment that is shown or that only its author sees.
+    # shown, one per own comment that is shown or that only its author sees (and before
+    # them, for a session's key, one for the session).
     return f"""
         WITH {session}a AS (
             SELECT id FROM {article} WHERE id = $1 AND status = {published}
@@ -457,18 +465,19 @@ def _reader_layer_sql(reader: str) -> str:
             SELECT c.id, c.status, c.is_deleted, c.created_at FROM {comment} c
             WHERE {own_comment} AND c.article_id = $1
         )
-        SELECT 'a', a.id, ({following})::int, NULL::text, NULL::boolean,
+        {session_row}
+        SELECT {no_session}'a', a.id, ({following})::int, NULL::text, NULL::boolean,
             NULL::timestamptz, NULL::boolean, NULL::boolean
         FROM a
         UNION ALL
-        SELECT 'v', v.comment_id, v.value::int, NULL, NULL, NULL, NULL, NULL
+        SELECT {no_session}'v', v.comment_id, v.value::int, NULL, NULL, NULL, NULL, NULL
         FROM shown
         JOIN {vote} v ON v.comment_id = shown.id AND {own_vote}
         JOIN {comment} c ON c.id = v.comment_id
         JOIN a ON c.article_id = a.id
         UNION ALL
         (
-            SELECT 'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
+            SELECT {no_session}'c', c.id, NULL, c.status, c.is_deleted, c.created_at,
                 c.status = {pending} AND EXISTS (
                     SELECT 1 FROM {event} e
                     WHERE e.comment_id = c.id AND e.action = ANY({held})
@@ -497,34 +506,51 @@ def _reader_layer_prepared(reader: str) -> Prepared:
     )
 
 
+# Comment ids a layer request may name: a page and a few "load more"s.
+MAX_SHOWN_IDS = 600
+_ID = re.compile(r"[0-9]{1,18}")  # 18 digits at most: always a bigint
+_IDS = re.compile(r"[0-9]{1,18}(?:,[0-9]{1,18})*")
+
+
+def shown_ids(text: str) -> str:
+    """The comments a page shows, from ``?ids=`` (ids separated by commas): its first
+    ``MAX_SHOWN_IDS`` parts that are ids, separated by commas, as ``reader_layer`` takes
+    them. The list the page's script sends is taken as it is, after one match."""
+    if _IDS.fullmatch(text) and text.count(",") < MAX_SHOWN_IDS:
+        return text
+    return ",".join(part for part in text.split(",")[:MAX_SHOWN_IDS] if _ID.fullmatch(part))
+
+
 def reader_layer_statement(
-    article_id: int, viewer_key: int | str, shown_ids: list[int], *, by_session: bool = False
+    article_id: int, viewer_key: int | str, shown: str, *, by_session: bool = False
 ):
     """The layer's statement and its parameters, for an account (its id), a signed-in
     session (``by_session``: its key; the layer is then the account's that the live session
-    by that key is signed in to, or no one's) or a guest (the hashed browser key), for
-    ``reader_layer_rows`` to read (``newsroom.prepared``)."""
+    by that key is signed in to, or no one's) or a guest (the hashed browser key), and the
+    comments shown (``shown_ids``), for ``reader_layer_rows`` to read
+    (``newsroom.prepared``)."""
     params = [
         article_id,
         timezone.now(),
-        ",".join(str(pk) for pk in shown_ids),  # parsed by the statement: cheaper than an array
+        shown,  # parsed by the statement: cheaper than an array
         viewer_key,
-        len(shown_ids) + LATEST_SHOWN,
+        (shown.count(",") + 1 if shown else 0) + LATEST_SHOWN,
     ]
     reader = "session" if by_session else "user" if isinstance(viewer_key, int) else "guest"
     return _reader_layer_prepared(reader), params
 
 
-def reader_layer(article_id: int, viewer, shown_ids: list[int]) -> ReaderLayer | None:
+def reader_layer(article_id: int, viewer, shown: str) -> ReaderLayer | None:
     """Whether the signed-in reader follows the article, their votes on the comments shown,
     their own comments among them, and those of theirs only they see (pending, removed,
     rejected) on the article: one query, through the primary keys, the reader's comments and
-    the one-vote-per-reader indexes, whatever the discussion's size. None when the article
-    is not published (or there is none)."""
+    the one-vote-per-reader indexes, whatever the discussion's size (``shown``: the ids of
+    the comments shown, as ``shown_ids`` gives them). None when the article is not
+    published (or there is none)."""
     if viewer.user is None and not viewer.key:
         return None if not _published_exists(article_id) else ReaderLayer(False, {}, {}, [])
     key = viewer.user.pk if viewer.user is not None else viewer.key
-    statement, params = reader_layer_statement(article_id, key, shown_ids)
+    statement, params = reader_layer_statement(article_id, key, shown)
     return reader_layer_rows(statement.fetchall(connection, params), viewer)
 
 

@@ -97,15 +97,25 @@ _INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 
 def token(request: HttpRequest) -> str:
     """``django.middleware.csrf.get_token``: the browser's CSRF secret (a new one, sent as
-    its cookie, if it has none), masked afresh for this response, with its cookie renewed.
-    The same kind of token, as hard to guess, but with the random characters drawn from one
-    read of the system's random source instead of one read per character (64 when the
-    browser holds no secret yet), which made it a tenth of the reader's layer."""
+    its cookie, if it has none), masked afresh for this response. The same kind of token, as
+    hard to guess, but with the random characters drawn from one read of the system's random
+    source instead of one read per character (64 when the browser holds no secret yet),
+    which made it a tenth of the reader's layer.
+
+    Unlike ``get_token``, the cookie is not sent again when the browser sent it as it is
+    (``get_token`` renews its expiry on every call): the layer asks on every page view,
+    where setting the cookie cost a tenth of the layer again, and the cookie it would renew
+    was set for ``CSRF_COOKIE_AGE`` (a year) when the reader signed in (``login`` makes a new
+    secret) or a form was rendered for them. One that has expired is not sent, and the next
+    layer makes a new secret and sends it."""
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:
         secret = _random_characters(CSRF_SECRET_LENGTH)
         request.META["CSRF_COOKIE"] = secret
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    if request.COOKIES.get(settings.CSRF_COOKIE_NAME) != secret:
+        # A secret new in this request, or the browser's in the masked form older Django
+        # stored (CsrfViewMiddleware unmasked it): sent as the cookie.
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     mask = _random_characters(CSRF_SECRET_LENGTH)
     chars, count = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
     cipher = "".join(

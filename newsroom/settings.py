@@ -94,8 +94,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML is compressed here, in `make run` as in production (static files are precompressed
-    # by WhiteNoise); then answers carry an ETag and If-None-Match gets a 304.
-    "django.middleware.gzip.GZipMiddleware",
+    # by WhiteNoise); then answers carry an ETag and If-None-Match gets a 304. Bodies under
+    # 1 KB (small JSON) are sent as they are (newsroom/middleware.py).
+    "newsroom.middleware.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # ...over an ETag that a form's timestamp or CSRF token, new on every render, leaves alone.
     "newsroom.pagecache.StableETagMiddleware",

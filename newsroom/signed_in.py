@@ -1,8 +1,8 @@
 """The signed-in account for the hot per-reader requests (the reader's layer,
-comments/reader.py): the session, its account and the request's own statement read in one
-round trip, keyed by the session's key (newsroom/sessions.py keeps each session's account
-beside its data), by prepared statements (newsroom/prepared.py) instead of the queries
-Django's session store and ``ModelBackend`` build with the ORM.
+comments/reader.py): the session, its account and the request's own rows read by one
+statement, keyed by the session's key (newsroom/sessions.py keeps each session's account
+beside its data), prepared (newsroom/prepared.py) instead of the queries Django's session
+store and ``ModelBackend`` build with the ORM.
 
 What is read is then checked in Python exactly as ``django.contrib.auth.get_user`` checks
 it: the session's data must decode and name the account through Django's ``ModelBackend``,
@@ -34,28 +34,36 @@ from newsroom.prepared import Prepared, fetch_together
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 _FIELDS = [field.attname for field in User._meta.concrete_fields]
-# The live session by its key, and the account its column names (none: NULLs).
-_LOAD = Prepared(
-    "newsroom_signed_in_session",
-    "text, timestamptz",
-    "SELECT s.session_data, s.user_id, {} FROM ({}) s LEFT JOIN {} u ON u.{} = s.user_id".format(
-        ", ".join(f'u."{name}"' for name in _FIELDS),
-        sessions.live_session_sql("session_data, user_id", "$1", "$2"),
-        User._meta.db_table,
-        User._meta.pk.column,
-    ),
-)
+# The columns of ``session_sql``: the session's data, its account column, the account's.
+SESSION_COLUMNS = 2 + len(_FIELDS)
+
+
+def session_sql(key: str, now: str) -> str:
+    """A query of the live session by the parameter ``key`` (at ``now``) and the account its
+    column names (none: NULLs), in ``SESSION_COLUMNS`` columns."""
+    account = ", ".join(f'u."{name}"' for name in _FIELDS)
+    session = sessions.live_session_sql("session_data, user_id", key, now)
+    return (
+        f"SELECT s.session_data, s.user_id, {account} FROM ({session}) s"
+        f" LEFT JOIN {User._meta.db_table} u ON u.{User._meta.pk.column} = s.user_id"
+    )
+
+
+_LOAD = Prepared("newsroom_signed_in_session", "text, timestamptz", session_sql("$1", "$2"))
 
 
 def request_user_with(
     request: HttpRequest, together: Callable[[str], tuple[Prepared, list]] | None = None
 ) -> tuple:
     """``request.user`` (loaded, and kept as ``request.user``, as Django would), and the
-    rows of ``together(session_key)`` (a statement keyed by the session's key, for the
-    account of the live session by that key, and its parameters), read in the same round
-    trip as the session and the account. The rows are None unless the user returned is
-    signed in by that session; then they are that account's, since a session's key never
-    changes accounts (``login`` gives a session a new key, ``logout`` deletes it)."""
+    rows of ``together(session_key)``: a statement keyed by the session's key, and its
+    parameters, that reads the session and its account itself (one row with
+    ``session_sql``'s columns first, NULL in its own) beside rows of its own, for the account
+    of the live session by that key (``SESSION_COLUMNS`` NULLs first), so all come in one
+    round trip. Its own rows are returned (without those NULLs), and only if the user
+    returned is signed in by that session; they are then that account's, since a session's
+    key never changes accounts (``login`` gives a session a new key, ``logout`` deletes
+    it)."""
     if hasattr(request, "_cached_user"):
         return request._cached_user, None
     session = request.session
@@ -69,11 +77,11 @@ def request_user_with(
         return request.user, None  # Django's own way (or no session: anonymous, no query)
     key = session.session_key
     alias = router.db_for_read(session.model)  # where the session is read (the primary)
-    statements = [(_LOAD, [key, timezone.now()])]
-    if together is not None:
-        statements.append(together(key))
-    results = fetch_together(connections[alias], statements)
-    row = results[0][0] if results[0] else None
+    statement = (_LOAD, [key, timezone.now()]) if together is None else together(key)
+    read = fetch_together(connections[alias], [statement])[0]
+    # The session's row is the one with its data (a column never NULL); no more than one.
+    found = [row[:SESSION_COLUMNS] for row in read if row[0] is not None]
+    row = found[0] if found else None
     data = session.load_from(row[0] if row else None)
     try:
         user_id = User._meta.pk.to_python(data[SESSION_KEY])
@@ -88,8 +96,9 @@ def request_user_with(
         user = _verified(request, _active_user(alias, row[2:]))
     request._cached_user = user or AnonymousUser()
     request.user = request._cached_user
-    rows = results[1] if together is not None and user is not None else None
-    return request.user, rows
+    if together is None or user is None:
+        return request.user, None
+    return request.user, [row[SESSION_COLUMNS:] for row in read if row[0] is None]
 
 
 def _active_user(alias: str, row: tuple) -> User | None:

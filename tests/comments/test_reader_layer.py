@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
-from django.middleware.csrf import _unmask_cipher_token
+from django.middleware.csrf import CSRF_SECRET_LENGTH, _mask_cipher_secret, _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -180,6 +180,21 @@ def test_a_signed_in_readers_layer_has_their_name_token_votes_follow_and_own_com
     assert "guest" not in data
 
 
+def test_the_layer_sends_the_csrf_cookie_only_to_a_browser_without_it_as_it_is(article):
+    browser = signed_in(make_user(username="ada-private"))
+    url = reverse("comments:reader", args=[article.pk])
+
+    first = browser.get(url)  # no secret yet: a new one, sent
+    secret = first.cookies["csrftoken"].value
+    second = browser.get(url)  # held: not sent again
+    browser.cookies["csrftoken"] = _mask_cipher_secret(secret)  # as Django before 4.0 kept it
+    third = browser.get(url)
+
+    assert len(secret) == CSRF_SECRET_LENGTH
+    assert "csrftoken" not in second.cookies
+    assert third.cookies["csrftoken"].value == secret
+
+
 def test_the_layers_token_signs_the_reader_out_and_no_made_up_token_does(article):
     user = make_user(username="ada-private")
     browser = Client(enforce_csrf_checks=True)
@@ -189,7 +204,7 @@ def test_the_layers_token_signs_the_reader_out_and_no_made_up_token_does(article
 
     second = layer(browser, article)["user"]["token"]
 
-    # Masked afresh each time, for the browser's one secret, whose cookie is renewed.
+    # Masked afresh each time, for the browser's one secret, whose cookie it keeps.
     assert first != second
     assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
     assert browser.cookies["csrftoken"].value == secret
