@@ -41,7 +41,12 @@ def test_a_rule_written_with_look_alikes_catches_the_plain_word(article):
 
 def test_look_alikes_do_not_make_other_words_match(article):
     WordRule.objects.create(phrase="scoundrel", action=WordRule.Action.BAN)
-    assert screen(article, guest(), "Scoundrels and a scoundrelly plan.") == Status.APPROVED
+    # Not refused for the banned word (``screen`` would raise): other words are not it.
+    # Calling people scoundrels may still be held for a person by the language scorer.
+    assert screen(article, guest(), "Scoundrels and a scoundrelly plan.") in (
+        Status.APPROVED,
+        Status.PENDING,
+    )
     assert screen(article, guest(), "A \u057dnder bridge.") == Status.APPROVED
 
 

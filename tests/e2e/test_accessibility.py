@@ -219,7 +219,7 @@ def assert_focus_visible(page: Page) -> None:
 def test_keyboard_only_reader_posts_a_comment_and_a_reply(page, watch):
     watch.expect_status(400, r"/comments/post/\d+/$")
     article = make_article()
-    ada = comment(article, "Who will pay for the new quay?", name="Ada")
+    ada = comment(article, "When will the new quay open?", name="Ada")
     page.goto(article.get_absolute_url())
 
     # The first Tab reaches the skip link, which leads straight to the content.
