@@ -7,6 +7,7 @@ import gzip
 import json
 import socket
 from io import StringIO
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +19,12 @@ from comments.moderation.language import (
     DEFAULT_THRESHOLDS,
     HATE,
     OFFENSIVE,
+    calibration,
     score,
 )
 from comments.moderation.language.combined import Heads
 from comments.moderation.language.encoder import Encoder
+from comments.moderation.language.labels import read_csv
 from comments.moderation.language.model import Model
 from comments.moderation.language.text import fold_word, words
 
@@ -301,17 +304,12 @@ def test_the_selection_and_evaluation_sets_share_no_text_with_what_the_scorer_le
     """The selection set (for choosing between trained models) and the evaluation set (for
     the issue's targets) are kept apart from the training and dev files, and from each other:
     not one text in common, however it is spaced or capitalised."""
-    from pathlib import Path
-
-    from comments.moderation.language import calibration
-    from comments.moderation.language.labels import read_csv
-    from comments.moderation.language.training import OWN_TRAINING
 
     def texts(examples) -> set[str]:
         return {" ".join(example.text.lower().split()) for example in examples}
 
     learned = texts(
-        read_csv(OWN_TRAINING)
+        read_csv(calibration.DATA / "own_training.csv")
         + read_csv(calibration.OWN_DEV)
         + calibration.written(dev=False)
         + calibration.written(dev=True)
