@@ -271,7 +271,7 @@ REFERENCE_TOKENS = ["[CLS]", "unicode", "cafe", ":", "immigrants", "!", "[SEP]"]
 
 
 def test_the_numpy_encoder_gives_the_reference_embedding():
-    encoder = language.load().encoder
+    encoder = Encoder.load(adapter=None)  # the published weights, without the project's adapter
     vector = encoder.embed(REFERENCE_SENTENCE)
     assert vector.shape == (384,)
     assert float(np.linalg.norm(vector)) == pytest.approx(1.0, abs=1e-5)
@@ -285,7 +285,7 @@ def test_wordpiece_splits_as_bert_does():
     assert [vocab[i] for i in ids] == REFERENCE_TOKENS
 
 
-@pytest.mark.parametrize("text", ["Middle.", "Root.", "Below."])
+@pytest.mark.parametrize("text", ["Middle.", "Root.", "Below.", "Jews.", "No."])
 def test_a_word_or_two_is_left_to_the_linear_model_so_a_topic_alone_is_not_held(text, monkeypatch):
     def no_encoder(stretch):
         raise AssertionError(f"the encoder read {stretch!r}")
@@ -322,3 +322,60 @@ def test_the_selection_and_evaluation_sets_share_no_text_with_what_the_scorer_le
     assert not selection & learned
     assert not evaluation & learned
     assert not selection & evaluation
+
+
+def test_the_encoder_reads_emoji_by_name_and_skips_what_it_cannot_read():
+    encoder = language.load().encoder
+    vocab = {index: token for token, index in encoder.tokenizer.vocab.items()}
+    assert [vocab[i] for i in encoder.ids("🐀 synagogue ✓")] == [
+        "[CLS]", "rat", "synagogue", "check", "mark", "[SEP]",
+    ]  # fmt: skip
+    # A letter BERT's vocabulary lacks (Greek capital yot) was [UNK]: left out, not read.
+    assert [vocab[i] for i in encoder.ids("\u037f late")] == ["[CLS]", "late", "[SEP]"]
+
+
+@pytest.mark.parametrize(
+    "text", ["The bus is late. ✓", "The bridge is late 🙂", "Great article, thanks 👍", "✓"]
+)
+def test_a_symbol_or_an_emoji_does_not_make_a_civil_comment_hateful(text):
+    assert score(text).scores[HATE] < DEFAULT_THRESHOLDS[HATE][0]
+
+
+def test_the_encoder_learns_from_the_text_it_reads_in_use():
+    from comments.moderation.language.embedding_training import as_read
+    from comments.moderation.language.labels import Example
+
+    read = as_read(
+        language.load().linear,
+        [Example("J3ws 0wn th3 b4nks!", 1, 0), Example("🐀🐀 at the synagogue", 1, 0)],
+    )
+    assert [example.text for example in read] == [
+        "jews own the banks!",
+        "🐀🐀 at the synagogue",  # what stands before the first word is kept
+    ]
+    assert read[0].hate == 1
+
+
+def test_the_linear_model_alone_is_held_where_its_own_thresholds_would_hold_it():
+    linear = language.load().linear
+    for category in CATEGORIES:
+        alone, combined = linear.alone_thresholds[category], linear.thresholds[category]
+        assert linear.alone_onto(alone[0], category) == pytest.approx(combined[0])
+        if alone[1] is not None:
+            assert linear.alone_onto(alone[1], category) == pytest.approx(combined[1])
+        mapped = [linear.alone_onto(p / 100, category) for p in range(1, 100)]
+        assert mapped == sorted(mapped)  # the order of scores is kept
+
+
+def test_without_the_encoder_the_linear_model_decides_by_its_own_thresholds():
+    from comments.moderation.language.combined import Scorer
+
+    linear = language.load().linear
+    alone = Scorer(linear, None, None)  # as when requirements-models.txt is not installed
+    hold = DEFAULT_THRESHOLDS[HATE][0]
+    assert alone.score("Muslims are a cancer on this country.")[0][HATE] >= hold
+    assert alone.score("Muslim parents asked the school for a prayer room.")[0][HATE] < hold
+    own = linear.alone_thresholds[HATE][0]
+    for text in ("Jews own the banks and the media.", "The synagogue asked for more patrols."):
+        probability = linear.probability(max(alone.parts(text)[1][HATE]), HATE)
+        assert (alone.score(text)[0][HATE] >= hold) == (probability >= own)

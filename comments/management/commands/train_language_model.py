@@ -41,6 +41,13 @@ class Command(BaseCommand):
             "combination (with --source)",
         )
         parser.add_argument(
+            "--finetune",
+            action="store_true",
+            help="fine-tune the sentence encoder's top layers first (needs torch: "
+            "requirements-finetune.txt) and write its adapter beside the models; without it "
+            "the shipped adapter is kept",
+        )
+        parser.add_argument(
             "--embedding-cache",
             type=Path,
             help="folder to keep the training texts' embeddings in between runs (slow to "
@@ -71,6 +78,7 @@ class Command(BaseCommand):
                 options["output"],
                 options["embedding_cache"],
                 heads_only=options["heads_only"],
+                finetune=options["finetune"],
             )
 
     def recalibrate(self, labels: list, output: Path, cache: Path | None) -> None:
@@ -112,14 +120,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote {heads}.")
 
     def train(
-        self, source: Path, labels: list, output: Path, cache: Path | None, *, heads_only: bool
+        self,
+        source: Path,
+        labels: list,
+        output: Path,
+        cache: Path | None,
+        *,
+        heads_only: bool,
+        finetune: bool,
     ) -> None:
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder.")
         try:  # the training dependencies are optional (requirements-dev.txt)
             from comments.moderation.language import embedding_training, training
             from comments.moderation.language.combined import Scorer
-            from comments.moderation.language.encoder import Encoder
         except ImportError as error:
             raise CommandError(
                 f"Training needs the development dependencies ({error.name}): "
@@ -130,14 +144,14 @@ class Command(BaseCommand):
             raise CommandError(f"No known data set found under {source}.")
         data = training.split(public, labels)
         model = Model.read() if heads_only else training.fit(data, log=self.stdout.write)
-        encoder = Encoder.load()
+        encoder = self.encoder(model, data, output, finetune)
         embed = embedding_training.Embeddings(encoder, cache, log=self.stdout.write)
         dev = embedding_training.sample(data.dev, embedding_training.DEV_SAMPLE, embed)
         self.stdout.write("linear model alone:")
         for line in training.dev_report(model, dev):
             self.stdout.write(line)
         train = embedding_training.sample(data.train, embedding_training.HEAD_SAMPLE, embed)
-        heads = embedding_training.fit_heads(train, embed)
+        heads = embedding_training.fit_heads(embedding_training.as_read(model, train), embed)
         scorer = Scorer(model, heads, encoder)
         embedding_training.fit_stack(scorer, dev, embed, log=self.stdout.write)
         self.stdout.write("combined with the encoder:")
@@ -153,3 +167,29 @@ class Command(BaseCommand):
         path = model.write(output)
         self.stdout.write(f"Wrote {path}.")
         self.stdout.write(f"Wrote {heads.write(output)}.")
+
+    def encoder(self, model: Model, data, output: Path, finetune: bool):
+        """The encoder the heads learn from: freshly fine-tuned (its adapter written to
+        ``output``), or with the shipped adapter."""
+        from comments.moderation.language import embedding_training
+        from comments.moderation.language.encoder import ADAPTER, Encoder
+
+        if not finetune:
+            self.stdout.write(f"encoder: the shipped adapter ({ADAPTER.name})")
+            return Encoder.load()
+        try:
+            from comments.moderation.language import finetuning
+        except ImportError as error:
+            raise CommandError(
+                f"Fine-tuning needs torch ({error.name}): pip install -r requirements-finetune.txt"
+            ) from error
+        train = embedding_training.as_read(
+            model, embedding_training.sample(data.train, finetuning.SAMPLE)
+        )
+        tuned = finetuning.finetune(
+            train, Encoder.load(adapter=None), embedding_training.HEAD_WEIGHTS,
+            log=self.stdout.write,
+        )  # fmt: skip
+        path = finetuning.write_adapter(*finetuning.adapter(tuned), output / ADAPTER.name)
+        self.stdout.write(f"Wrote {path}.")
+        return Encoder.load(path)

@@ -158,6 +158,7 @@ def recalibrate(model: Model, examples: Sequence[Example]) -> dict[str, dict[str
         civil = sum(1 for example in examples if not (example.hate or example.offensive))
         if civil >= MIN_LABELS:
             model.thresholds[category] = thresholds(category, scored)
+            model.alone_thresholds[category] = model.thresholds[category]
         report[category] = {
             "calibration": note,
             "before": before,

@@ -146,7 +146,11 @@ def embedded_text(text: str, parts: list[Segment], linear_hate: list[float]) -> 
     if len(parts) > 1 and len(chosen.words) > WHOLE_WORDS:
         chosen = parts[max(range(1, len(parts)), key=linear_hate.__getitem__)]
         return folded(text, chosen.words)
-    return folded(text, chosen.words) + (text[chosen.words[-1].end :] if chosen.words else "")
+    if not chosen.words:
+        return text
+    # The whole comment: what stands before its first word and after its last (emoji,
+    # symbols: the encoder reads them by name) is kept.
+    return text[: chosen.words[0].start] + folded(text, chosen.words) + text[chosen.words[-1].end :]
 
 
 class Scorer:
@@ -202,8 +206,10 @@ class Scorer:
             linear = max(logits[category])
             if heads and self.heads is not None:
                 probability = sigmoid(self.heads.combine(category, linear, heads[category], hard))
-            else:
-                probability = self.linear.probability(linear, category)
+            else:  # the linear model alone: onto the combination's scale
+                probability = self.linear.alone_onto(
+                    self.linear.probability(linear, category), category
+                )
             refuse = self.linear.thresholds[category][1]
             if hard and refuse is not None:
                 probability = min(probability, refuse - 0.01)

@@ -2,8 +2,8 @@
 train_language_model``), and refitting the combination on labels alone (``--recalibrate``).
 
 - **Heads**: a small network per category (one hidden layer; scikit-learn, a training
-  dependency) on the 384-dimensional embeddings of the training texts, weighted per source
-  (``HEAD_WEIGHTS``).
+  dependency) on the 384-dimensional embeddings of the training texts as the encoder reads
+  them in use (``as_read``), weighted per source (``HEAD_WEIGHTS``).
 - **Stack**: a logistic regression per category on ``combined.stack_row`` (linear logit,
   head logit, hard case, head logit if hard), fitted in numpy (``fit_logistic``) on the dev
   examples, each source weighing the same in all; recalibration needs neither the public
@@ -14,11 +14,12 @@ train_language_model``), and refitting the combination on labels alone (``--reca
 
 Embeddings take a while (about 20-50 ms per text on one core); ``cache`` is a folder where
 they are kept between runs (``--embedding-cache``), keyed by a hash of the word pieces
-after the cut.
+after the cut, in a file per encoder (its ``fingerprint``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from . import CATEGORIES
 from .calibration import thresholds
 from .combined import STACK_FEATURES, Heads, Scorer, embedded_text, hard_case, stack_row
 from .labels import Example
+from .model import Model
 
 STACK_L2 = 1.0
 HEAD_C = {"hate": 2.0, "offensive": 1.0}
@@ -62,8 +64,10 @@ class Embeddings:
         self.cache = cache
         self.log = log
         self.known: dict[str, np.ndarray] = {}
-        if cache is not None and (cache / "embeddings.npz").exists():
-            with np.load(cache / "embeddings.npz") as data:
+        # One file per encoder (the base weights, or each adapter merged into them).
+        self.file = f"embeddings-{getattr(encoder, 'fingerprint', 'base')}.npz"
+        if cache is not None and (cache / self.file).exists():
+            with np.load(cache / self.file) as data:
                 self.known = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
 
     def key(self, text: str) -> str:
@@ -91,10 +95,23 @@ class Embeddings:
         self.cache.mkdir(parents=True, exist_ok=True)
         keys = list(self.known)
         np.savez(
-            self.cache / "embeddings.npz",
+            self.cache / self.file,
             keys=np.array(keys),
             vectors=np.stack([self.known[k] for k in keys]).astype(np.float32),
         )
+
+
+def as_read(model: Model, examples: Sequence[Example]) -> list[Example]:
+    """The examples with the text the encoder reads in use (``combined.embedded_text``: the
+    whole comment or its worst sentence, each word folded as the linear model reads it), so
+    the heads and the fine-tuning learn from what they will be shown: "j3ws" as "jews"."""
+    scorer = Scorer(model, None, None)
+    read = []
+    for example in examples:
+        parts, logits = scorer.parts(example.text)
+        text = embedded_text(example.text, parts, logits[CATEGORIES[0]])
+        read.append(dataclasses.replace(example, text=text))
+    return read
 
 
 def fit_logistic(

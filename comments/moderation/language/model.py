@@ -4,7 +4,8 @@ gzipped JSON file beside this module, scored in pure Python.
 File format (``model.json.gz``): ``categories``; ``features`` (names); ``weights`` (per
 category, integers: the weight times ``scale``, in the order of ``features``); ``bias`` and
 ``calibration`` (Platt scaling ``a``, ``b``: probability = sigmoid(a * logit + b)) per
-category; ``thresholds`` (hold, refuse) per category; ``trained`` (what it was trained on).
+category; ``thresholds`` (hold, refuse) per category; ``alone_thresholds`` (the same, for the
+model scoring alone; see ``Model.alone_onto``); ``trained`` (what it was trained on).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import gzip
 import json
 import math
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,11 @@ FUNCTION_WORDS = terms(
 )
 
 
+def _logit(probability: float) -> float:
+    probability = min(max(probability, 1e-9), 1 - 1e-9)
+    return math.log(probability / (1 - probability))
+
+
 def sigmoid(value: float) -> float:
     if value >= 0:
         return 1.0 / (1.0 + math.exp(-value))
@@ -51,6 +57,9 @@ class Model:
     calibration: dict[str, tuple[float, float]]
     thresholds: dict[str, tuple[float | None, float | None]]
     trained: dict[str, Any]
+    # The thresholds the same rule sets on this model's own scores, when it scores alone
+    # (``thresholds`` are the combination's, once there is one): see ``alone_onto``.
+    alone_thresholds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path = PATH) -> Model:
@@ -73,6 +82,9 @@ class Model:
             calibration={name: tuple(data["calibration"][name]) for name in categories},
             thresholds={name: tuple(data["thresholds"][name]) for name in categories},
             trained=data.get("trained", {}),
+            alone_thresholds={
+                name: tuple(pair) for name, pair in data.get("alone_thresholds", {}).items()
+            },
         )
 
     def to_dict(self, scale: int = 1000) -> dict[str, Any]:
@@ -88,6 +100,7 @@ class Model:
             "bias": self.bias,
             "calibration": {name: list(pair) for name, pair in self.calibration.items()},
             "thresholds": {name: list(pair) for name, pair in self.thresholds.items()},
+            "alone_thresholds": {name: list(pair) for name, pair in self.alone_thresholds.items()},
             "trained": self.trained,
         }
 
@@ -101,6 +114,27 @@ class Model:
         thresholds = {name: list(pair) for name, pair in self.thresholds.items()}
         (folder / "thresholds.json").write_text(json.dumps(thresholds, indent=2) + "\n")
         return path
+
+    def alone_onto(self, probability: float, category: str) -> float:
+        """This model's own probability, moved onto the scale its ``thresholds`` are set on:
+        its own hold and refuse thresholds land on those, and in between (and beyond) the
+        logit moves in proportion. So a text it scores alone (one or two words, which the
+        encoder does not read; or every text, without the encoder installed) is held when
+        the model alone would hold it by the same rule. Unchanged without
+        ``alone_thresholds`` (a model that was never combined)."""
+        alone = self.alone_thresholds.get(category)
+        if not alone or alone[0] is None or self.thresholds[category][0] is None:
+            return probability
+        points = [(alone[0], self.thresholds[category][0])]
+        if alone[1] is not None and self.thresholds[category][1] is not None:
+            points.append((alone[1], self.thresholds[category][1]))
+        x = _logit(probability)
+        (x0, y0), (x1, y1) = [(_logit(a), _logit(b)) for a, b in (points[0], points[-1])]
+        if len(points) == 1 or x <= x0 or x1 <= x0:
+            return sigmoid(x - x0 + y0)
+        if x >= x1:
+            return sigmoid(x - x1 + y1)
+        return sigmoid(y0 + (x - x0) * (y1 - y0) / (x1 - x0))
 
     # --- Scoring ---------------------------------------------------------------------------
 

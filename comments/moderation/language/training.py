@@ -185,6 +185,7 @@ def fit(data: Split, *, log: Callable[[str], object] = print) -> Model:
         trained={},
     )
     calibrate(shipped, data.dev)
+    shipped.alone_thresholds = dict(shipped.thresholds)  # before the combination's replace them
     return shipped
 
 

@@ -110,12 +110,17 @@ class WordPiece:
             start = end
         return tuple(pieces)
 
-    def ids(self, text: str, max_tokens: int) -> list[int]:
-        """[CLS] + the text's word pieces, cut to fit, + [SEP]."""
+    def ids(self, text: str, max_tokens: int, *, unknown: bool = True) -> list[int]:
+        """[CLS] + the text's word pieces, cut to fit, + [SEP]; without the words it has no
+        pieces for ([UNK]: emoji, symbols, most scripts but Latin) when ``unknown`` is
+        false."""
         ids = [self.cls]
         room = max_tokens - 1
         for word in pre_tokenize(normalise(text)):
-            ids.extend(self.word(word))
+            pieces = self.word(word)
+            if not unknown and pieces == (self.unk,):
+                continue
+            ids.extend(pieces)
             if len(ids) >= room:
                 del ids[room:]
                 break
