@@ -292,17 +292,17 @@ def test_no_stale_copy_after_a_discussion_is_reopened(article, commit):
 
 
 def test_no_stale_copy_after_a_discussion_is_imported(article, commit):
-    make_posted_comment(article, "Brought back by the import.")
+    make_posted_comment(article, "This comment came back with the import.")
     document = transfer.export(articles=[article])
     Comment.objects.filter(article=article).delete()
     Comment.objects.recount(article.pk)
     before = anonymous_html(article)
-    assert "Brought back by the import." not in before
+    assert "This comment came back with the import." not in before
     assert anonymous_html(article) == before  # served from the copy
 
     commit(transfer.import_document, document)
 
-    assert "Brought back by the import." in anonymous_html(article)
+    assert "This comment came back with the import." in anonymous_html(article)
 
 
 def test_a_comment_held_for_review_keeps_the_copy(article, commit):
