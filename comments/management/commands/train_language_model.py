@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--finetune",
             action="store_true",
-            help="fine-tune the sentence encoder's top layers first (needs torch: "
+            help="fine-tune the sentence encoder first (LoRA; needs torch: "
             "requirements-finetune.txt) and write its adapter beside the models; without it "
             "the shipped adapter is kept",
         )

@@ -117,11 +117,11 @@ class Model:
 
     def alone_onto(self, probability: float, category: str) -> float:
         """This model's own probability, moved onto the scale its ``thresholds`` are set on:
-        its own hold and refuse thresholds land on those, and in between (and beyond) the
-        logit moves in proportion. So a text it scores alone (one or two words, which the
-        encoder does not read; or every text, without the encoder installed) is held when
-        the model alone would hold it by the same rule. Unchanged without
-        ``alone_thresholds`` (a model that was never combined)."""
+        its own hold and refuse thresholds land on those; between them the logit is
+        stretched in proportion, below and above it is shifted. So a text it scores alone
+        (one or two words, which the encoder does not read; or every text, without the
+        encoder installed) is held when the model alone would hold it by the same rule.
+        Unchanged without ``alone_thresholds`` (a model that was never combined)."""
         alone = self.alone_thresholds.get(category)
         if not alone or alone[0] is None or self.thresholds[category][0] is None:
             return probability
