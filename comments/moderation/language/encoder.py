@@ -15,6 +15,7 @@ trained by ``finetuning.py``) is merged into the published weights as they load.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import struct
@@ -139,26 +140,27 @@ def _read_layer(tensors: dict[str, np.ndarray], prefix: str) -> _Layer:
     )
 
 
-def read_adapter(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    """An adapter file: ``meta`` (JSON: the layers it changes, the low-rank ``scale``) and,
-    per changed layer ``i``, ``i.NAME.A`` (rank by inputs) and ``i.NAME.B`` (outputs by rank)
-    for NAME in qkv, out, up, down (the projection becomes W + scale · B·A, in torch's
-    outputs-by-inputs layout), and ``i.norm1.weight``, ``i.norm1.bias``, ``i.norm2.weight``,
-    ``i.norm2.bias`` (the LayerNorms, replaced)."""
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {name: data[name] for name in data.files}
+def read_adapter(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """An adapter file's contents: ``meta`` (JSON: the layers it changes, the low-rank
+    ``scale``) and, per changed layer ``i``, ``i.NAME.A`` (rank by inputs) and ``i.NAME.B``
+    (outputs by rank) for NAME in ``PROJECTIONS`` (the projection becomes W + scale · B·A, in
+    torch's outputs-by-inputs layout), and ``i.norm1.weight``, ``i.norm1.bias``,
+    ``i.norm2.weight``, ``i.norm2.bias`` (the LayerNorms, replaced)."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
     meta = json.loads(str(arrays.pop("meta")))
     return meta, arrays
 
 
-_PROJECTIONS = ("qkv", "out", "up", "down")
+# The projections an adapter updates, as ``_Layer`` names them.
+PROJECTIONS = ("qkv", "out", "up", "down")
 
 
 def _adapt(layers: list[_Layer], meta: dict, arrays: dict[str, np.ndarray]) -> None:
     scale = np.float32(meta["scale"])
     for index in meta["layers"]:
         layer = layers[index]
-        for name in _PROJECTIONS:
+        for name in PROJECTIONS:
             a = _f32(arrays[f"{index}.{name}.A"])
             b = _f32(arrays[f"{index}.{name}.B"])
             # Our weights are kept inputs by outputs (transposed): add (B·A)ᵀ = Aᵀ·Bᵀ.
@@ -199,8 +201,9 @@ class Encoder:
         # What the embeddings depend on beyond the word pieces (for caches of embeddings).
         self.fingerprint = "base"
         if adapter is not None and adapter.exists():
-            _adapt(self.layers, *read_adapter(adapter))
-            self.fingerprint = hashlib.sha256(adapter.read_bytes()).hexdigest()[:16]
+            data = adapter.read_bytes()  # read once: merged, and fingerprinted
+            _adapt(self.layers, *read_adapter(data))
+            self.fingerprint = hashlib.sha256(data).hexdigest()[:16]
 
     @classmethod
     def load(cls, adapter: Path | None = ADAPTER) -> Encoder:

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import CATEGORIES
-from .encoder import Encoder, _Layer
+from .encoder import PROJECTIONS, Encoder, _Layer
 from .labels import Example
 
 LAYERS = 6  # the top layers that are adapted (all six)
@@ -44,7 +44,6 @@ EPOCHS = 3
 LEARNING_RATE = 5e-4
 BATCH = 32
 SEED = 23
-PROJECTIONS = ("qkv", "out", "up", "down")
 # The public sources are sampled for the fine-tuning as for the heads, but more of them:
 # a step over a precomputed text costs far less than an embedding from scratch.
 SAMPLE = {"davidson": 4000, "hatexplain": 3000}
@@ -136,17 +135,15 @@ class Tuned(nn.Module):
         self.hidden = nn.Linear(encoder.words.shape[1], 128)
         self.output = nn.Linear(128, len(CATEGORIES))
         self.trained: dict = {}
+        # The embedding layer, frozen (copies: the encoder's arrays are read-only).
+        self.words = torch.from_numpy(encoder.words.copy())
+        self.positions = torch.from_numpy(encoder.positions.copy())
+        self.norm = [torch.from_numpy(part.copy()) for part in encoder.norm]
 
     @torch.no_grad()
     def below(self, encoder: Encoder, ids: list[list[int]]) -> list[torch.Tensor]:
         """The frozen layers' output for each text (computed once)."""
-        if not hasattr(self, "_embeddings"):
-            self._embeddings = (
-                torch.from_numpy(encoder.words.copy()),
-                torch.from_numpy(encoder.positions.copy()),
-                [torch.from_numpy(part.copy()) for part in encoder.norm],
-            )
-        words, positions, norm = self._embeddings
+        words, positions, norm = self.words, self.positions, self.norm
         tokens, mask = _padded(ids)
         x = F.layer_norm(words[tokens] + positions[: tokens.shape[1]], (words.shape[1],), *norm,
                          encoder.eps)  # fmt: skip
