@@ -90,6 +90,16 @@ def sign_in(page: Page, username: str, *, path: str = "/accounts/login/") -> Non
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
 
+def image_loaded(image: Locator) -> bool:
+    """Whether ``image`` downloaded and decoded, once the browser has finished with it.
+
+    After a click the new page's ``load`` event may not have fired yet, so reading
+    ``img.complete`` at once races the download; ``decode()`` settles when the image is
+    ready (or rejects when it is broken).
+    """
+    return image.evaluate("img => img.decode().then(() => img.naturalWidth > 0, () => false)")
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page with its default rules (and target-size); return every
     violation, whatever its impact."""

@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import Comment
-from tests.e2e.helpers import comment_form, comment_on_page, fill_guest_form, sign_in
+from tests.e2e.helpers import (
+    comment_form,
+    comment_on_page,
+    fill_guest_form,
+    image_loaded,
+    sign_in,
+)
 from tests.helpers import jpeg_bytes, make_article, make_author, make_section, make_user
 
 pytestmark = pytest.mark.e2e
@@ -62,7 +68,7 @@ def test_editor_writes_and_publishes_an_article_with_an_image(new_page):
     expect(lead.get_by_role("link", name="Ferry returns to the old quay")).to_be_visible()
     image = lead.get_by_role("img", name="The ferry leaving the quay at dawn")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert image_loaded(image)
     lead.get_by_role("link", name="Ferry returns to the old quay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ferry returns to the old quay")
     expect(page.locator(".story__figure figcaption")).to_contain_text("The first crossing.")

@@ -17,16 +17,13 @@ from tests.e2e.helpers import (
     comment,
     comment_on_page,
     expect_highlighted,
+    image_loaded,
     top_level_bodies,
     upvote,
 )
 from tests.helpers import make_article
 
 pytestmark = pytest.mark.e2e
-
-
-def image_loaded(locator) -> bool:
-    return locator.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
 def test_reader_opens_the_front_page_and_an_article(page):
