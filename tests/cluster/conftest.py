@@ -219,6 +219,15 @@ def posted_id(response) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def comment_status(comment_id: int | None) -> str | None:
+    """A comment's moderation status, as the primary has it."""
+    with primary() as db:
+        row = db.execute(
+            "SELECT status FROM comments_comment WHERE id = %s", [comment_id]
+        ).fetchone()
+    return row[0] if row else None
+
+
 def primary():
     return psycopg.connect(PRIMARY_URL, autocommit=True)
 

@@ -20,6 +20,7 @@ from tests.cluster.conftest import (
     APP_PORTS,
     Browser,
     cluster_script,
+    comment_status,
     manage_shell,
     poll,
     posted_id,
@@ -73,11 +74,15 @@ def test_a_comment_posted_through_the_edge_is_seen_everywhere_within_two_seconds
     ts = writer.form_timestamp(url)
     wait_for_form(taken)
 
+    # A text the language scorer publishes whatever the marker: "Seen from every host. [edge-…]"
+    # was held for review one time in seven (the folded marker reads as a made-up word).
     response, text = writer.post_comment(
-        article_id, ts, f"Seen from every host. {marker}", email="edge1@example.org"
+        article_id, ts, f"The ferry runs again on Monday. {marker}", email="edge1@example.org"
     )
     assert response.status == 302, text[:500]
     posted = time.monotonic()
+    comment_id = posted_id(response)
+    assert comment_status(comment_id) == "approved", "held: this proof needs a published comment"
 
     def seen_everywhere():
         direct = [Browser(port=port).get(url)[1] for port in APP_PORTS]
@@ -86,7 +91,6 @@ def test_a_comment_posted_through_the_edge_is_seen_everywhere_within_two_seconds
 
     assert poll(seen_everywhere, within=2 - (time.monotonic() - posted))
     # A vote is a visible change too: the count on the edge's copy follows within 2 s.
-    comment_id = posted_id(response)
     voter = Browser("127.0.0.51")
     voted, _ = voter.request("POST", f"/comments/{comment_id}/vote/", {"value": "up"})
     assert voted.status == 302
