@@ -25,7 +25,7 @@ def test_an_adapter_adds_its_low_rank_update_and_replaces_the_norms(base, tmp_pa
     rank, scale = 2, 2.0
     arrays = {}
     for name in ("qkv", "out", "up", "down"):
-        inputs, outputs = getattr(base.layers[5], name).shape
+        outputs, inputs = getattr(base.layers[5], name).shape
         arrays[f"5.{name}.A"] = rng.normal(size=(rank, inputs)).astype(np.float32)
         arrays[f"5.{name}.B"] = rng.normal(size=(outputs, rank)).astype(np.float32)
     for norm in ("norm1", "norm2"):
@@ -39,8 +39,7 @@ def test_an_adapter_adds_its_low_rank_update_and_replaces_the_norms(base, tmp_pa
 
     for name in ("qkv", "out", "up", "down"):
         expected = (
-            getattr(base.layers[5], name)
-            + scale * (arrays[f"5.{name}.B"] @ arrays[f"5.{name}.A"]).T
+            getattr(base.layers[5], name) + scale * arrays[f"5.{name}.B"] @ arrays[f"5.{name}.A"]
         )
         np.testing.assert_allclose(getattr(adapted.layers[5], name), expected, rtol=1e-5, atol=1e-4)
     assert adapted.layers[5].norm1[0].tolist() == [0.5] * 384

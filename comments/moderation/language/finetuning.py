@@ -50,21 +50,21 @@ SAMPLE = {"davidson": 4000, "hatexplain": 3000}
 
 
 class _Projection(nn.Module):
-    """x · W + b, with W frozen (inputs by outputs, as the numpy encoder keeps it) and a
+    """x · Wᵀ + b, with W frozen (outputs by inputs, as the numpy encoder keeps it) and a
     trained low-rank update, x · (scale · B·A)ᵀ."""
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray, rank: int) -> None:
         super().__init__()
         self.register_buffer("weight", torch.from_numpy(weight.copy()))
         self.register_buffer("bias", torch.from_numpy(bias.copy()))
-        inputs, outputs = weight.shape
+        outputs, inputs = weight.shape
         self.rank = rank
         if rank:
             self.A = nn.Parameter(torch.randn(rank, inputs) / math.sqrt(inputs))
             self.B = nn.Parameter(torch.zeros(outputs, rank))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = x @ self.weight + self.bias
+        y = F.linear(x, self.weight, self.bias)
         if self.rank:
             y = y + (x @ self.A.T @ self.B.T) * SCALE
         return y
