@@ -9,7 +9,7 @@ check against sentence-transformers. Weights are kept as float32 contiguous arra
 published layout (outputs by inputs) and read once per process (``Encoder.load``); the
 layers run on the text's states transposed (features by word pieces), so that each
 projection is ``W · x`` with the large weight matrix first, which OpenBLAS multiplies about
-a sixth faster than ``x · Wᵀ`` for a comment's few dozen word pieces. Texts are cut at
+an eighth faster than ``x · Wᵀ`` for a comment's few dozen word pieces. Texts are cut at
 ``MAX_TOKENS`` word pieces: a longer comment is scored on its beginning, and the linear
 scorer still reads it whole, sentence by sentence. The project's adapter (``ADAPTER``,
 trained by ``finetuning.py``) is merged into the published weights as they load.
